@@ -1,0 +1,20 @@
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q
+
+from enlace.accounts.models import User
+
+
+class PortalBackend(ModelBackend):
+    """Log in with the username (a national ID or RUC for partner users) or the email."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if not username or not password:
+            return None
+        username = username.strip()
+        user = User.objects.filter(Q(username=username) | Q(email__iexact=username)).first()
+        if user is None:
+            User().set_password(password)  # same work as a real check, so timing tells nothing
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

@@ -1,0 +1,84 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from enlace.accounts.models import User
+from enlace.accounts.services import email_in_use, login_refusal
+from enlace.lib.forms import normalize_email
+from enlace.partners.models import Partner
+from enlace.partners.taxids import normalize_personal_id
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("Username or email"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        refusal = login_refusal(user)
+        if refusal:
+            raise ValidationError(refusal, code="refused")
+
+
+class NewPasswordForm(forms.Form):
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    new_password2 = forms.CharField(
+        label=_("Repeat the new password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_password1") != cleaned.get("new_password2"):
+            raise ValidationError(_("The two passwords do not match."), code="mismatch")
+        return cleaned
+
+
+class PortalUserForm(forms.Form):
+    """The admin's "Add portal user" form. The admin never sees or sets a password."""
+
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=40,
+        help_text=_("The person's national ID (cédula) or tax ID (RUC)."),
+    )
+    profile = forms.ChoiceField(
+        label=_("Profile"), choices=[(User.Profile.CUSTOMER, User.Profile.CUSTOMER.label)]
+    )
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Partner.objects.none())
+    first_name = forms.CharField(label=_("First names"), max_length=150)
+    last_name = forms.CharField(label=_("Last names"), max_length=150)
+    email = forms.CharField(label=_("Email"), max_length=254)
+    portal_enabled = forms.BooleanField(
+        label=_("Enable this user for the purchase portal"), required=False, initial=True
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["customer"].queryset = Partner.objects.filter(
+            organization=organization, kind=Partner.Kind.CUSTOMER
+        )
+
+    def clean_username(self):
+        value = normalize_personal_id(self.organization.country, self.cleaned_data["username"])
+        if User.objects.filter(username=value).exists():
+            raise ValidationError(_("A user with this username already exists."), code="taken")
+        return value
+
+    def clean_email(self):
+        email = normalize_email(self.cleaned_data["email"])
+        if email_in_use(email):
+            raise ValidationError(_("A user with this email already exists."), code="taken")
+        return email

@@ -1,0 +1,90 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who logs in: an organization's staff, or a partner's contact.
+
+    Lifecycle: pending_activation -> active (activated by the emailed link) -> ready (first
+    login done and the temporary password replaced).
+    """
+
+    class Profile(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        CUSTOMER = "customer", _("Customer")
+        SUPPLIER = "supplier", _("Supplier")
+
+    class Status(models.TextChoices):
+        PENDING_ACTIVATION = "pending_activation", _("Pending activation")
+        ACTIVE = "active", _("Active")
+        READY = "ready", _("Ready")
+
+    profile = models.CharField(_("profile"), max_length=10, choices=Profile.choices, default=Profile.STAFF)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.READY, db_index=True
+    )
+    # The organization that brought this person in (for partner contacts) and the partner
+    # they act for; staff reach their organizations through memberships instead.
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="portal_users",
+    )
+    partner = models.ForeignKey(
+        "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    portal_enabled = models.BooleanField(_("enabled for the purchase portal"), default=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    language = models.CharField(_("preferred language"), max_length=2, blank=True)
+    # A temporary password works once, and only until it expires; it must then be replaced.
+    must_change_password = models.BooleanField(default=False)
+    temporary_password_expires_at = models.DateTimeField(null=True, blank=True)
+    temporary_password_used_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), condition=~models.Q(email=""), name="one_user_per_email")
+        ]
+        indexes = [models.Index(fields=["organization", "profile", "status"])]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def has_temporary_password(self) -> bool:
+        return self.temporary_password_expires_at is not None
+
+    def temporary_password_is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.has_temporary_password
+            and self.temporary_password_used_at is None
+            and now < self.temporary_password_expires_at
+        )
+
+    def set_temporary_password(self, raw_password: str, *, expires_at) -> None:
+        self.set_password(raw_password)
+        self.must_change_password = True
+        self.temporary_password_expires_at = expires_at
+        self.temporary_password_used_at = None
+
+    def mark_activated(self) -> None:
+        self.status = self.Status.ACTIVE
+        self.activated_at = timezone.now()
+
+    def mark_ready(self) -> None:
+        self.status = self.Status.READY
+        self.must_change_password = False
+        self.temporary_password_expires_at = None
+        self.temporary_password_used_at = None
+        self.ready_at = timezone.now()

@@ -1,0 +1,199 @@
+"""Portal users: create, resend activation, activate, first login, set own password."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enlace.accounts.models import User
+from enlace.audit.models import AuditEvent
+from enlace.audit.services import record
+from enlace.invitations import secrets
+from enlace.invitations.models import Invitation
+from enlace.invitations.services import (
+    build_invitation,
+    find_by_token,
+    mark_used,
+    queue_delivery,
+    resend_invitation,
+)
+from enlace.lib.errors import DomainError
+from enlace.organizations.models import Organization
+
+
+def email_in_use(email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()
+
+
+@transaction.atomic
+def create_customer_user(
+    *,
+    organization,
+    by,
+    username: str,
+    partner,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    portal_enabled: bool = True,
+) -> User:
+    """Register a customer's person as `pending_activation` and email the activation link.
+
+    The user, the invitation, the audit event and the delivery task are written in one
+    transaction. Callers validate the fields (forms.PortalUserForm); uniqueness is enforced
+    again here because two admins can submit at once.
+    """
+    if partner.organization_id != organization.pk or partner.kind != partner.Kind.CUSTOMER:
+        raise DomainError("wrong_partner", _("Choose a customer of this organization."))
+    if User.objects.filter(username=username).exists():
+        raise DomainError("username_taken", _("A user with this username already exists."))
+    if email_in_use(email):
+        raise DomainError("email_taken", _("A user with this email already exists."))
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        profile=User.Profile.CUSTOMER,
+        status=User.Status.PENDING_ACTIVATION,
+        organization=organization,
+        partner=partner,
+        portal_enabled=portal_enabled,
+        language=organization.language,
+    )
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise DomainError("email_taken", _("A user with this email or username already exists.")) from None
+    invitation = build_invitation(
+        organization=organization,
+        kind=Invitation.Kind.ACTIVATION,
+        email=email,
+        by=by,
+        partner=partner,
+        user=user,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    invitation.save()
+    reset_temporary_password(invitation=invitation)
+    record(
+        organization=organization,
+        action=AuditEvent.Action.CREATED,
+        actor=by,
+        user=user,
+        invitation=invitation,
+        detail=email,
+    )
+    queue_delivery([invitation])
+    return user
+
+
+def reset_temporary_password(*, invitation: Invitation) -> None:
+    """Give the invitation's user the temporary password derived from its current secret.
+
+    With the organization's *link only* style the user gets no password at all: the link
+    leads to a page where they choose one.
+    """
+    user = invitation.user
+    if invitation.organization.activation_style == Organization.ActivationStyle.TEMPORARY_PASSWORD:
+        user.set_temporary_password(
+            secrets.derive_temporary_password(invitation.secret_salt),
+            expires_at=invitation.expires_at,
+        )
+    else:
+        user.set_unusable_password()
+        user.must_change_password = False
+        user.temporary_password_expires_at = None
+    user.save()
+
+
+@transaction.atomic
+def resend_activation(*, user: User, by) -> Invitation:
+    """A new link and temporary password for a pending user; the old ones stop working."""
+    if user.status != User.Status.PENDING_ACTIVATION:
+        raise DomainError("not_pending", _("This user has already activated the account."))
+    invitation = user.invitations.filter(kind=Invitation.Kind.ACTIVATION).order_by("-created_at").first()
+    if invitation is None:
+        raise DomainError("no_invitation", _("This user has no activation to resend."))
+    if invitation.state == Invitation.State.REVOKED:
+        raise DomainError("not_pending", _("This invitation has already been used or revoked."))
+    return resend_invitation(invitation=invitation, by=by)
+
+
+@transaction.atomic
+def activate_account(*, token: str, password: str | None = None) -> User:
+    """Consume an activation link. With *link only*, the chosen password is set at once.
+
+    Raises InvitationInvalid for an unknown, used or expired link, and ValidationError for a
+    password the validators refuse.
+    """
+    invitation = find_by_token(token, kind=Invitation.Kind.ACTIVATION, lock=True)
+    user = User.objects.select_for_update().get(pk=invitation.user_id)
+    if password is not None:
+        validate_password(password, user)
+    user.mark_activated()
+    if password is not None:
+        user.set_password(password)
+        user.mark_ready()
+    user.save()
+    mark_used(invitation, state=Invitation.State.ACTIVATED)
+    record(
+        organization=invitation.organization,
+        action=AuditEvent.Action.ACTIVATED,
+        user=user,
+        invitation=invitation,
+    )
+    if password is not None:
+        record(
+            organization=invitation.organization,
+            action=AuditEvent.Action.READY,
+            user=user,
+            invitation=invitation,
+        )
+    return user
+
+
+def activation_needs_password(token: str) -> bool:
+    """True when the organization's *link only* style means the person picks a password here."""
+    invitation = find_by_token(token, kind=Invitation.Kind.ACTIVATION)
+    return not invitation.user.has_temporary_password
+
+
+def login_refusal(user: User):
+    """Why this user, whose password was right, may still not log in; None when they may."""
+    if user.status == User.Status.PENDING_ACTIVATION:
+        return _("Your account is not activated yet. Open the activation link in your email first.")
+    if user.must_change_password and not user.temporary_password_is_usable():
+        return _(
+            "This temporary password no longer works: it has been used already or it expired. "
+            "Ask your administrator to resend the activation email."
+        )
+    return None
+
+
+def note_login(user: User) -> None:
+    """A login with a temporary password uses it up: the next one needs the new password."""
+    if user.must_change_password and user.temporary_password_used_at is None:
+        user.temporary_password_used_at = timezone.now()
+        user.save(update_fields=["temporary_password_used_at"])
+
+
+@transaction.atomic
+def set_own_password(*, user: User, password: str) -> User:
+    """The user replaces a temporary password (or changes theirs) and becomes `ready`."""
+    if user.must_change_password and user.check_password(password):
+        raise ValidationError(
+            _("Your new password must be different from the temporary password."), code="same"
+        )
+    validate_password(password, user)
+    was_ready = user.status == User.Status.READY
+    user.set_password(password)
+    user.mark_ready()
+    user.save()
+    if not was_ready and user.organization_id:
+        record(organization=user.organization, action=AuditEvent.Action.READY, actor=user, user=user)
+    return user

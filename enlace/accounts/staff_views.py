@@ -1,0 +1,109 @@
+"""The organization's "Portal users" pages: list, add a customer user, detail, resend."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from enlace.accounts import services
+from enlace.accounts.forms import PortalUserForm
+from enlace.accounts.models import User
+from enlace.lib.errors import DomainError
+from enlace.organizations.decorators import staff_required
+
+
+def organization_users(organization):
+    """Everyone who belongs to the organization: its staff and its partners' users."""
+    return User.objects.filter(
+        Q(organization=organization) | Q(memberships__organization=organization)
+    ).distinct()
+
+
+@staff_required
+def user_list(request):
+    users = organization_users(request.organization).select_related("partner").order_by("-date_joined", "-id")
+    profile = request.GET.get("profile", "")
+    status = request.GET.get("status", "")
+    query = request.GET.get("q", "").strip()
+    if profile in User.Profile.values:
+        users = users.filter(profile=profile)
+    if status in User.Status.values:
+        users = users.filter(status=status)
+    if query:
+        users = users.filter(
+            Q(username__icontains=query)
+            | Q(email__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+        )
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "page": page,
+            "profiles": User.Profile.choices,
+            "statuses": User.Status.choices,
+            "profile": profile,
+            "status": status,
+            "q": query,
+        },
+    )
+
+
+@staff_required(admin=True)
+def user_create(request):
+    form = PortalUserForm(request.POST or None, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.create_customer_user(
+                organization=request.organization,
+                by=request.user,
+                username=data["username"],
+                partner=data["customer"],
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                portal_enabled=data["portal_enabled"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was registered. The activation email is on its way.") % {"name": user},
+            )
+            return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+@staff_required
+def user_detail(request, pk):
+    user = get_object_or_404(organization_users(request.organization), pk=pk)
+    events = user.audit_events.filter(organization=request.organization).select_related("actor")
+    invitations = user.invitations.filter(organization=request.organization)
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "portal_user": user,
+            "events": events,
+            "invitations": invitations,
+        },
+    )
+
+
+@require_POST
+@staff_required(admin=True)
+def user_resend(request, pk):
+    user = get_object_or_404(organization_users(request.organization), pk=pk)
+    try:
+        services.resend_activation(user=user, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("A new activation email was queued; the previous link no longer works."))
+    return redirect("accounts:user_detail", pk=user.pk)

@@ -1,0 +1,51 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One state change of a user or an invitation: who did what, when. Never updated."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        QUEUED = "queued", _("Email queued")
+        SENT = "sent", _("Email sent")
+        FAILED = "failed", _("Email failed")
+        RESENT = "resent", _("Resent")
+        RENEWED = "renewed", _("Renewed")
+        REGISTERED = "registered", _("Registered")
+        ACTIVATED = "activated", _("Activated")
+        READY = "ready", _("Ready")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+        LOCKED = "locked", _("Locked after failed attempts")
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="audit_events",
+    )
+    invitation = models.ForeignKey(
+        "invitations.Invitation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="audit_events",
+    )
+    detail = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

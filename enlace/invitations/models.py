@@ -1,0 +1,132 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class InvitationQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+    def pending(self):
+        return self.filter(state__in=Invitation.PENDING_STATES)
+
+
+class Invitation(models.Model):
+    """An offer to one email address to join as a partner's user, carrying one secret.
+
+    The secret (a link token or an activation code) is never stored: only its SHA-256 hash
+    and the salt it was derived from (see invitations.secrets). Resending draws a new salt and
+    bumps the generation, which kills the old secret and gives the email a new Message-ID.
+    """
+
+    class Kind(models.TextChoices):
+        # A portal user created by an admin activates with a link (and a temporary password).
+        ACTIVATION = "activation", _("Account activation")
+        # A person imported for a customer registers through a link.
+        REGISTRATION = "registration", _("Registration link")
+        # A supplier company's person registers with a typed activation code.
+        SUPPLIER_CODE = "supplier_code", _("Supplier activation code")
+
+    class State(models.TextChoices):
+        CREATED = "created", _("Created")
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        REGISTERED = "registered", _("Registered")
+        ACTIVATED = "activated", _("Activated")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+
+    PENDING_STATES = (State.CREATED, State.QUEUED, State.SENT, State.FAILED)
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="invitations"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.CREATED)
+    partner = models.ForeignKey(
+        "partners.Partner",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    email = models.EmailField(_("email"))
+    first_name = models.CharField(_("first names"), max_length=150, blank=True)
+    last_name = models.CharField(_("last names"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    language = models.CharField(max_length=2, default="es")
+
+    secret_salt = models.CharField(max_length=64)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    generation = models.PositiveIntegerField(default=1)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveIntegerField(default=0)
+
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivery_error = models.CharField(max_length=500, blank=True)
+    delivery_attempts = models.PositiveIntegerField(default=0)
+
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "state"]),
+            models.Index(fields=["organization", "kind", "-created_at"]),
+            models.Index(Lower("email"), name="invitation_email_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.email}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in self.PENDING_STATES
+
+    def is_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+    def is_usable(self, now=None) -> bool:
+        return self.is_pending and self.used_at is None and not self.is_expired(now)
+
+    @property
+    def message_id(self) -> str:
+        """Stable per secret: a retry resends the same message, a resend makes a new one."""
+        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "enlace.localhost"
+        return f"<invitation-{self.pk}-{self.generation}@{domain}>"
+
+    def mark_queued(self) -> None:
+        self.state = self.State.QUEUED
+        self.delivery_error = ""
+
+    def mark_sent(self, now=None) -> None:
+        if self.state in (self.State.CREATED, self.State.QUEUED, self.State.FAILED):
+            self.state = self.State.SENT
+        self.sent_at = now or timezone.now()
+        self.delivery_error = ""
+
+    def mark_failed(self, reason: str) -> None:
+        if self.is_pending:
+            self.state = self.State.FAILED
+        self.delivery_error = reason[:500]

@@ -1,0 +1,212 @@
+"""Invitation lifecycle: issue, queue for delivery, resend, renew, revoke, expire, look up."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enlace.audit.models import AuditEvent
+from enlace.audit.services import record
+from enlace.invitations import secrets
+from enlace.invitations.models import Invitation
+from enlace.lib.errors import DomainError
+
+DELIVERY_CHUNK = 100
+
+
+class InvitationInvalid(DomainError):
+    """A link or code that is unknown, used, expired or revoked. One page for every reason, so
+    that the page tells nobody which secrets exist."""
+
+    def __init__(self, reason: str):
+        super().__init__("invitation_invalid", _("This link or code is no longer valid."), reason=reason)
+        self.reason = reason
+
+
+def lifetime_for(organization, kind) -> timedelta:
+    if kind == Invitation.Kind.SUPPLIER_CODE:
+        return organization.code_lifetime
+    return organization.link_lifetime
+
+
+def _new_secret(invitation: Invitation, now) -> None:
+    invitation.secret_salt = secrets.new_salt()
+    invitation.secret_hash = secrets.hash_secret(secret_of(invitation))
+    invitation.expires_at = now + lifetime_for(invitation.organization, invitation.kind)
+    invitation.used_at = None
+    invitation.failed_attempts = 0
+
+
+def secret_of(invitation: Invitation) -> str:
+    """The invitation's current secret in the form the person receives it."""
+    if invitation.kind == Invitation.Kind.SUPPLIER_CODE:
+        return secrets.derive_code(invitation.secret_salt)
+    return secrets.derive_token(invitation.secret_salt)
+
+
+def build_invitation(
+    *,
+    organization,
+    kind,
+    email,
+    by=None,
+    partner=None,
+    user=None,
+    first_name="",
+    last_name="",
+    phone="",
+    language=None,
+    now=None,
+) -> Invitation:
+    """An unsaved invitation with a fresh secret (for bulk_create by the importers)."""
+    now = now or timezone.now()
+    invitation = Invitation(
+        organization=organization,
+        kind=kind,
+        email=email,
+        partner=partner,
+        user=user,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        language=language or organization.language,
+        invited_by=by if by is not None and by.is_authenticated else None,
+    )
+    _new_secret(invitation, now)
+    return invitation
+
+
+@transaction.atomic
+def issue_invitation(*, organization, kind, email, by=None, **fields) -> Invitation:
+    """Create one invitation and queue its email, in the caller's transaction."""
+    invitation = build_invitation(organization=organization, kind=kind, email=email, by=by, **fields)
+    invitation.save()
+    record(
+        organization=organization,
+        action=AuditEvent.Action.CREATED,
+        actor=by,
+        user=invitation.user,
+        invitation=invitation,
+        detail=email,
+    )
+    queue_delivery([invitation])
+    return invitation
+
+
+def queue_delivery(invitations) -> None:
+    """Mark the invitations queued and enqueue their delivery tasks, one per chunk.
+
+    Must run inside the transaction that created or changed them: the task queue lives in the
+    same database, so a rollback leaves neither invitations nor tasks behind.
+    """
+    from enlace.mail.tasks import deliver_invitations
+
+    invitations = list(invitations)
+    ids = [inv.pk for inv in invitations]
+    Invitation.objects.filter(pk__in=ids).update(
+        state=Invitation.State.QUEUED, delivery_error="", updated_at=timezone.now()
+    )
+    for inv in invitations:
+        inv.mark_queued()
+    for start in range(0, len(invitations), DELIVERY_CHUNK):
+        chunk = invitations[start : start + DELIVERY_CHUNK]
+        deliver_invitations.enqueue([[inv.pk, inv.generation] for inv in chunk])
+
+
+@transaction.atomic
+def resend_invitation(*, invitation: Invitation, by=None, now=None) -> Invitation:
+    """A fresh secret, a new email; the old link or code stops working at once."""
+    now = now or timezone.now()
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_pending and invitation.state != Invitation.State.EXPIRED:
+        raise DomainError("not_pending", _("This invitation has already been used or revoked."))
+    action = (
+        AuditEvent.Action.RENEWED
+        if invitation.state == Invitation.State.EXPIRED
+        else AuditEvent.Action.RESENT
+    )
+    invitation.generation += 1
+    _new_secret(invitation, now)
+    invitation.state = Invitation.State.CREATED
+    invitation.sent_at = None
+    invitation.delivery_attempts = 0
+    invitation.save()
+    if invitation.user_id and invitation.kind == Invitation.Kind.ACTIVATION:
+        from enlace.accounts.services import reset_temporary_password
+
+        reset_temporary_password(invitation=invitation)
+    record(
+        organization=invitation.organization,
+        action=action,
+        actor=by,
+        user=invitation.user,
+        invitation=invitation,
+    )
+    queue_delivery([invitation])
+    return invitation
+
+
+@transaction.atomic
+def revoke_invitation(*, invitation: Invitation, by=None) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_pending and invitation.state != Invitation.State.EXPIRED:
+        raise DomainError("not_pending", _("This invitation has already been used or revoked."))
+    invitation.state = Invitation.State.REVOKED
+    invitation.save(update_fields=["state", "updated_at"])
+    record(
+        organization=invitation.organization,
+        action=AuditEvent.Action.REVOKED,
+        actor=by,
+        user=invitation.user,
+        invitation=invitation,
+    )
+    return invitation
+
+
+def expire_overdue_invitations(*, now=None) -> int:
+    """Move pending invitations past their expiry to `expired`, with an audit event each."""
+    now = now or timezone.now()
+    expired = 0
+    overdue = Invitation.objects.pending().filter(expires_at__lte=now).values_list("pk", flat=True)
+    for pk in list(overdue[:10000]):
+        with transaction.atomic():
+            invitation = Invitation.objects.select_for_update().select_related("organization").get(pk=pk)
+            if not invitation.is_pending or not invitation.is_expired(now):
+                continue
+            invitation.state = Invitation.State.EXPIRED
+            invitation.save(update_fields=["state", "updated_at"])
+            record(
+                organization=invitation.organization,
+                action=AuditEvent.Action.EXPIRED,
+                user=invitation.user,
+                invitation=invitation,
+            )
+            expired += 1
+    return expired
+
+
+def find_by_token(token: str, *, kind, lock=False, now=None) -> Invitation:
+    """The usable invitation whose link token this is, or InvitationInvalid."""
+    qs = Invitation.objects.select_related("organization", "user", "partner")
+    if lock:
+        qs = qs.select_for_update()
+    try:
+        invitation = qs.get(secret_hash=secrets.hash_secret(token or ""), kind=kind)
+    except Invitation.DoesNotExist:
+        raise InvitationInvalid("unknown") from None
+    check_usable(invitation, now=now)
+    return invitation
+
+
+def check_usable(invitation: Invitation, *, now=None) -> None:
+    if invitation.used_at is not None or not invitation.is_pending:
+        raise InvitationInvalid("used" if invitation.used_at else invitation.state)
+    if invitation.is_expired(now):
+        raise InvitationInvalid("expired")
+
+
+def mark_used(invitation: Invitation, *, state, now=None) -> None:
+    invitation.used_at = now or timezone.now()
+    invitation.state = state
+    invitation.save(update_fields=["used_at", "state", "updated_at"])

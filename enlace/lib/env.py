@@ -1,0 +1,65 @@
+"""Read settings from ENLACE_* environment variables, and turn URLs into Django settings."""
+
+import os
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(f"ENLACE_{name}", default)
+
+
+def envbool(name: str, default: bool = False) -> bool:
+    value = env(name, "1" if default else "0").strip().lower()
+    return value in {"1", "true", "yes", "on"}
+
+
+def envint(name: str, default: int) -> int:
+    return int(env(name, str(default)))
+
+
+def email_settings(url: str) -> dict:
+    """Translate ENLACE_EMAIL_URL into Django's EMAIL_* settings.
+
+    Written by hand: the one library for this (dj-email-url) is unmaintained, and the
+    mapping is a dozen lines.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    query = parse_qs(parts.query)
+    if scheme == "mailbox":
+        return {"EMAIL_BACKEND": "enlace.mail.backends.MailboxBackend"}
+    if scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if scheme == "anymail":
+        # anymail://postmark, anymail://amazon_ses ... the provider's own settings come from
+        # its documented environment variables (see docs/operations.md).
+        provider = parts.hostname or ""
+        return {"EMAIL_BACKEND": f"anymail.backends.{provider}.EmailBackend"}
+    if scheme not in {"smtp", "smtp+tls", "smtps"}:
+        raise ValueError(f"ENLACE_EMAIL_URL: unknown scheme {scheme!r}")
+    default_port = {"smtp": 25, "smtp+tls": 587, "smtps": 465}[scheme]
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or default_port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": scheme == "smtp+tls",
+        "EMAIL_USE_SSL": scheme == "smtps",
+        "EMAIL_TIMEOUT": int(query.get("timeout", ["30"])[0]),
+    }
+
+
+def cache_settings(url: str) -> dict:
+    """ENLACE_CACHE_URL: `db://` (default, shared by every process), `redis://…`, `locmem://`."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme == "db":
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "enlace_cache",
+        }
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    raise ValueError(f"ENLACE_CACHE_URL: unknown scheme {scheme!r}")

@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.utils import translation
+
+from enlace.organizations.models import Membership
+
+SESSION_KEY = "organization_id"
+
+
+class CurrentOrganizationMiddleware:
+    """Sets request.organization and request.membership for staff users, and the language.
+
+    The organization is the one chosen in the switcher (kept in the session) among the user's
+    memberships; a user with no membership has none, and staff pages refuse them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.organization = None
+        request.membership = None
+        user = request.user
+        if user.is_authenticated:
+            memberships = Membership.objects.filter(user=user).select_related("organization")
+            chosen = request.session.get(SESSION_KEY)
+            membership = next((m for m in memberships if m.organization_id == chosen), None)
+            membership = membership or next(iter(memberships), None)
+            if membership:
+                request.membership = membership
+                request.organization = membership.organization
+            self._activate_language(request)
+        return self.get_response(request)
+
+    def _activate_language(self, request):
+        # An explicit choice (the language switch's cookie) wins; then the person's own
+        # preference; then their organization's language.
+        if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+            return
+        organization = request.organization or request.user.organization
+        language = request.user.language or (organization.language if organization else None)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language

@@ -1,0 +1,65 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organization(models.Model):
+    """A company that uses Enlace: the tenant every page and query is scoped to."""
+
+    class ActivationStyle(models.TextChoices):
+        TEMPORARY_PASSWORD = "temporary_password", _("Temporary password in the email")
+        LINK_ONLY = "link_only", _("Link only: the person sets a password")
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. EC"))
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES, default="es")
+    link_lifetime_hours = models.PositiveIntegerField(_("link lifetime (hours)"), default=48)
+    code_lifetime_days = models.PositiveIntegerField(_("activation code lifetime (days)"), default=30)
+    activation_style = models.CharField(
+        _("activation style"),
+        max_length=20,
+        choices=ActivationStyle.choices,
+        default=ActivationStyle.TEMPORARY_PASSWORD,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def link_lifetime(self) -> timedelta:
+        return timedelta(hours=self.link_lifetime_hours)
+
+    @property
+    def code_lifetime(self) -> timedelta:
+        return timedelta(days=self.code_lifetime_days)
+
+
+class Membership(models.Model):
+    """A staff user's place in an organization."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Administrator")
+        MEMBER = "member", _("Member")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="one_membership_per_org")
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organization} ({self.role})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN

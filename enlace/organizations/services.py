@@ -1,0 +1,56 @@
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enlace.accounts.models import User
+from enlace.lib.errors import DomainError
+from enlace.organizations.models import Membership, Organization
+
+
+@transaction.atomic
+def create_organization(
+    *, slug: str, name: str, country: str, language: str = "es", admin_email: str | None = None
+):
+    """Create an organization, and its first admin when an email is given.
+
+    Returns (organization, admin, one_time_password): the password is None when the admin
+    already existed (they keep their own).
+    """
+    if Organization.objects.filter(slug=slug).exists():
+        raise DomainError("slug_taken", _("An organization with this slug already exists."))
+    organization = Organization.objects.create(
+        slug=slug, name=name, country=country.upper(), language=language
+    )
+    admin, password = None, None
+    if admin_email:
+        admin, password = ensure_staff_user(email=admin_email, language=language)
+        Membership.objects.create(organization=organization, user=admin, role=Membership.Role.ADMIN)
+    return organization, admin, password
+
+
+ONE_TIME_PASSWORD_LIFETIME = timedelta(days=7)
+
+
+def ensure_staff_user(*, email: str, language: str = "es", password: str | None = None):
+    """The staff user with this email; if new, created with a one-time password that must be
+    replaced at first login (or with `password` as their own, for the demo)."""
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing:
+        return existing, None
+    user = User(
+        username=email.lower(),
+        email=email.lower(),
+        profile=User.Profile.STAFF,
+        status=User.Status.READY,
+        language=language,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        password = secrets.token_urlsafe(12)
+        user.set_temporary_password(password, expires_at=timezone.now() + ONE_TIME_PASSWORD_LIFETIME)
+    user.save()
+    return user, password

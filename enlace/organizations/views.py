@@ -1,0 +1,70 @@
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from enlace.accounts.models import User
+from enlace.invitations.models import Invitation
+from enlace.organizations.decorators import staff_required
+from enlace.organizations.middleware import SESSION_KEY
+from enlace.organizations.models import Membership, Organization
+from enlace.partners.models import Partner
+
+
+@login_required
+def home(request):
+    if request.organization is None:
+        # A partner's person: their own page in the purchase portal.
+        return render(request, "organizations/portal_home.html")
+    organization = request.organization
+    counts = {
+        "suppliers": Partner.objects.filter(organization=organization, kind=Partner.Kind.SUPPLIER).count(),
+        "customers": Partner.objects.filter(organization=organization, kind=Partner.Kind.CUSTOMER).count(),
+        "pending_users": User.objects.filter(
+            organization=organization, status=User.Status.PENDING_ACTIVATION
+        ).count(),
+        "pending_invitations": Invitation.objects.for_organization(organization).pending().count(),
+    }
+    return render(request, "organizations/home.html", {"counts": counts})
+
+
+@require_POST
+@login_required
+def switch(request):
+    membership = get_object_or_404(
+        Membership, user=request.user, organization_id=request.POST.get("organization")
+    )
+    request.session[SESSION_KEY] = membership.organization_id
+    return redirect("home")
+
+
+class SettingsForm(forms.ModelForm):
+    link_lifetime_hours = forms.IntegerField(
+        label=gettext_lazy("Link lifetime (hours)"), min_value=1, max_value=24 * 30
+    )
+    code_lifetime_days = forms.IntegerField(
+        label=gettext_lazy("Activation code lifetime (days)"), min_value=1, max_value=365
+    )
+
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "language",
+            "activation_style",
+            "link_lifetime_hours",
+            "code_lifetime_days",
+        ]
+
+
+@staff_required(admin=True)
+def settings_view(request):
+    form = SettingsForm(request.POST or None, instance=request.organization)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Settings saved."))
+        return redirect("settings")
+    return render(request, "organizations/settings.html", {"form": form})

@@ -1,0 +1,17 @@
+"""Settings for the test suite: production settings, with a key so they load."""
+
+import os
+
+os.environ.setdefault("ENLACE_SECRET_KEY", "tests-only-secret-key-" + "k" * 40)
+os.environ.setdefault("ENLACE_DATABASE_URL", "sqlite:///:memory:")
+
+from enlace.settings import *  # noqa: E402, F403
+
+SECURE_SSL_REDIRECT = False  # the test client speaks plain HTTP
+# No collectstatic before tests: serve files straight from the apps, unhashed.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
