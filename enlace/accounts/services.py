@@ -158,9 +158,10 @@ def activate_account(*, token: str, password: str | None = None) -> User:
 
 
 def activation_needs_password(token: str) -> bool:
-    """True when the organization's *link only* style means the person picks a password here."""
+    """True when the person has no password yet (the organization's *link only* style), so they
+    choose it on the activation page."""
     invitation = find_by_token(token, kind=Invitation.Kind.ACTIVATION)
-    return not invitation.user.has_temporary_password
+    return not invitation.user.has_usable_password()
 
 
 def login_refusal(user: User):
@@ -176,10 +177,18 @@ def login_refusal(user: User):
 
 
 def note_login(user: User) -> None:
-    """A login with a temporary password uses it up: the next one needs the new password."""
-    if user.must_change_password and user.temporary_password_used_at is None:
-        user.temporary_password_used_at = timezone.now()
-        user.save(update_fields=["temporary_password_used_at"])
+    """A login with a temporary password uses it up: the next one needs the new password.
+    A first login with the person's own password (they chose it when registering) makes an
+    active account ready."""
+    if user.must_change_password:
+        if user.temporary_password_used_at is None:
+            user.temporary_password_used_at = timezone.now()
+            user.save(update_fields=["temporary_password_used_at"])
+    elif user.status == User.Status.ACTIVE:
+        user.mark_ready()
+        user.save()
+        if user.organization_id:
+            record(organization=user.organization, action=AuditEvent.Action.READY, actor=user, user=user)
 
 
 @transaction.atomic
