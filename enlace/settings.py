@@ -121,7 +121,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 # One catalog per area of the product, each with its own owner; Django merges them.
-LOCALE_PATHS = [BASE_DIR / "locale" / area for area in ("core", "imports", "requests", "suppliers", "delivery")]
+LOCALE_AREAS = ("core", "imports", "requests", "suppliers", "delivery")
+LOCALE_PATHS = [BASE_DIR / "locale" / area for area in LOCALE_AREAS]
 TIME_ZONE = "America/Guayaquil"
 USE_I18N = True
 USE_TZ = True

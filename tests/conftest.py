@@ -89,8 +89,15 @@ def alice_client(alice):
 
 
 def run_worker():
-    """Run every queued task the way the worker does, then return."""
-    call_command("worker", "--drain", verbosity=0)
+    """Run every queued task the way the worker does, then return.
+
+    In-process, inside the test's transaction: the worker's habit of closing stale database
+    connections between tasks would close the test's own connection, so it is switched off.
+    """
+    from unittest import mock
+
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("worker", "--drain", verbosity=0)
 
 
 def link_in(message, path_prefix):

@@ -190,7 +190,7 @@ def find_by_token(token: str, *, kind, lock=False, now=None) -> Invitation:
     """The usable invitation whose link token this is, or InvitationInvalid."""
     qs = Invitation.objects.select_related("organization", "user", "partner")
     if lock:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))
     try:
         invitation = qs.get(secret_hash=secrets.hash_secret(token or ""), kind=kind)
     except Invitation.DoesNotExist:
