@@ -5,6 +5,8 @@ ID. Values are stored in stdnum's compact form (no dots, dashes or spaces), so "
 "179.001.2345-001" and " 1790012345001 " are one company.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum import ar, cl, co, ec, mx, pe
@@ -29,8 +31,12 @@ PERSONAL_IDS = {
 }
 
 
+# What people and ERPs put between digits: dots, dashes, spaces, slashes.
+PUNCTUATION = re.compile(r"[\s.\-/_,]")
+
+
 def _normalize(value: str, modules, message) -> str:
-    value = (value or "").strip()
+    value = PUNCTUATION.sub("", value or "") if modules else (value or "").strip()
     if not value:
         raise ValidationError(_("This value is required."), code="required")
     if not modules:
@@ -63,8 +69,6 @@ def normalize_personal_id(country: str, value: str) -> str:
 
 def compact_for_search(country: str, value: str) -> str:
     """The form a typed search term is compared in: compact when stdnum knows the country."""
-    modules = COMPANY_TAX_IDS.get(country.upper(), ())
-    value = value.strip()
-    if modules:
-        return modules[0].compact(value)
-    return value.upper()
+    if country.upper() in COMPANY_TAX_IDS:
+        return PUNCTUATION.sub("", value).upper()
+    return value.strip().upper()
