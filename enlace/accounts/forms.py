@@ -45,6 +45,13 @@ class NewPasswordForm(forms.Form):
         return cleaned
 
 
+CUSTOMERS_OFFERED = 50
+
+
+def customer_label(partner) -> str:
+    return f"{partner.code} · {partner.name} ({partner.company.tax_id})"
+
+
 class PortalUserForm(forms.Form):
     """The admin's "Add portal user" form. The admin never sees or sets a password."""
 
@@ -67,9 +74,15 @@ class PortalUserForm(forms.Form):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
-        self.fields["customer"].queryset = Partner.objects.filter(
-            organization=organization, kind=Partner.Kind.CUSTOMER
-        )
+        customers = Partner.objects.filter(organization=organization, kind=Partner.Kind.CUSTOMER)
+        self.fields["customer"].queryset = customers
+        # A customer master can hold tens of thousands of rows: offer the first ones and the
+        # chosen one; the search box above the list (htmx) brings the rest.
+        chosen = customers.filter(pk=self["customer"].value() or None) if self.is_bound else customers.none()
+        offered = list(chosen) + [c for c in customers.select_related("company")[:CUSTOMERS_OFFERED]]
+        self.fields["customer"].widget.choices = [("", "---------")] + [
+            (c.pk, customer_label(c)) for c in dict.fromkeys(offered)
+        ]
 
     def clean_username(self):
         value = normalize_personal_id(self.organization.country, self.cleaned_data["username"])

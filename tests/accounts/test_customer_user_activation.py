@@ -307,3 +307,27 @@ def test_login_attempts_are_rate_limited(client, alice, settings):
     response = login(client, "alice@acme.example", PASSWORD)
     assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_the_customer_picker_searches_the_whole_master(alice_client, acme, customer):
+    from enlace.partners.models import Partner
+    from enlace.partners.samples import ec_ruc
+    from enlace.partners.services import create_partner
+
+    for n in range(60):
+        create_partner(
+            organization=acme,
+            kind=Partner.Kind.CUSTOMER,
+            tax_id=ec_ruc(100 + n),
+            code=f"Z{n:03d}",
+            name=f"Zeta {n}",
+        )
+    form = alice_client.get(reverse("accounts:user_create")).content.decode()
+    assert form.count("Zeta ") < 60  # a long master is not dumped into the page
+    options = alice_client.get(reverse("partners:customer_options"), {"customer_search": "Z059"})
+    assert "Zeta 59" in options.content.decode() and "Zeta 58" not in options.content.decode()
+    late = Partner.objects.get(code="Z059")
+    response = add_user(alice_client, late)
+    assert response.status_code == 302
+    assert User.objects.get(email="maria@tornillo.example").partner == late
