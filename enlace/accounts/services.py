@@ -157,13 +157,6 @@ def activate_account(*, token: str, password: str | None = None) -> User:
     return user
 
 
-def activation_needs_password(token: str) -> bool:
-    """True when the person has no password yet (the organization's *link only* style), so they
-    choose it on the activation page."""
-    invitation = find_by_token(token, kind=Invitation.Kind.ACTIVATION)
-    return not invitation.user.has_usable_password()
-
-
 def login_refusal(user: User):
     """Why this user, whose password was right, may still not log in; None when they may."""
     if user.status == User.Status.PENDING_ACTIVATION:

@@ -1,20 +1,30 @@
 """Login, first-login password change, and account activation by emailed link."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from enlace.accounts import services
 from enlace.accounts.forms import LoginForm, NewPasswordForm
-from enlace.invitations.services import InvitationInvalid
+from enlace.invitations.models import Invitation
+from enlace.invitations.services import InvitationInvalid, find_by_token
 from enlace.lib import ratelimit
 
 ACTIVATION_TOKEN_SESSION_KEY = "activation_token"
+
+
+def speak_language_of(request, invitation) -> None:
+    """Pages reached from an email speak the email's language, unless the person chose one."""
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        translation.activate(invitation.language)
+        request.LANGUAGE_CODE = invitation.language
 
 
 class LoginView(auth_views.LoginView):
@@ -70,10 +80,13 @@ def activate(request):
     if ratelimit.is_limited("activate", identity):
         return render(request, "accounts/link_invalid.html", {"rate_limited": True}, status=429)
     try:
-        needs_password = services.activation_needs_password(token)
+        invitation = find_by_token(token, kind=Invitation.Kind.ACTIVATION)
     except InvitationInvalid:
         ratelimit.record_failure("activate", identity)
         return render(request, "accounts/link_invalid.html", status=410)
+    speak_language_of(request, invitation)
+    # With the *link only* style the person has no password yet and chooses it here.
+    needs_password = not invitation.user.has_usable_password()
     form = NewPasswordForm(request.POST or None) if needs_password else None
     if request.method == "POST" and (form is None or form.is_valid()):
         password = form.cleaned_data["new_password1"] if form else None
