@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "enlace.imports",
     "enlace.mail",
     "enlace.audit",
+    "ninja",  # serves the API reference page (Swagger UI) from our own static files
+    "enlace.api",
 ]
 
 MIDDLEWARE = [
@@ -121,7 +123,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 # One catalog per area of the product, each with its own owner; Django merges them.
-LOCALE_AREAS = ("core", "imports", "requests", "suppliers", "delivery")
+LOCALE_AREAS = ("core", "imports", "requests", "suppliers", "delivery", "api")
 LOCALE_PATHS = [BASE_DIR / "locale" / area for area in LOCALE_AREAS]
 TIME_ZONE = "America/Guayaquil"
 USE_I18N = True
@@ -169,6 +171,8 @@ CSRF_TRUSTED_ORIGINS = [BASE_URL] if BASE_URL.startswith("https://") else []
 # Rate limits for guessing secrets: attempts per client address per window.
 RATE_LIMIT_ATTEMPTS = envint("RATE_LIMIT_ATTEMPTS", 20)
 RATE_LIMIT_WINDOW_SECONDS = envint("RATE_LIMIT_WINDOW_SECONDS", 900)
+# Requests per minute each API key may make (429 with Retry-After beyond).
+API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", 600)
 
 LOGGING = {
     "version": 1,

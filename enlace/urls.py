@@ -1,6 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from enlace.api.api import api
 from enlace.mail import views as mail_views
 from enlace.organizations import views as organization_views
 
@@ -8,6 +9,8 @@ urlpatterns = [
     path("", organization_views.home, name="home"),
     path("org/switch/", organization_views.switch, name="org_switch"),
     path("settings/", organization_views.settings_view, name="settings"),
+    path("settings/", include("enlace.api.urls")),
+    path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("enlace.accounts.urls")),
     path("", include("enlace.partners.urls")),

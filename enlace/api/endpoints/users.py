@@ -1,0 +1,109 @@
+"""Portal users: customer users created as the Add portal user form creates them."""
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+
+from enlace.accounts import services
+from enlace.accounts.forms import PortalUserForm
+from enlace.accounts.models import User
+from enlace.api.errors import form_error
+from enlace.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
+from enlace.api.schemas import (
+    Error,
+    InvitationOut,
+    PortalUserIn,
+    PortalUserOut,
+    PortalUserPage,
+    UserProfile,
+    UserStatus,
+)
+from enlace.partners.models import Partner
+
+router = Router(tags=["Portal users"])
+ERRORS = {400: Error, 401: Error, 404: Error, 409: Error, 422: Error, 429: Error}
+
+
+class UserFilters(Schema):
+    status: UserStatus | None = None
+    profile: UserProfile | None = None
+    q: str = Field("", max_length=200, description="Part of the username, email or name.")
+    cursor: str | None = Field(None, max_length=100)
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
+def portal_users(organization):
+    # The partners' people the organization brought in; its staff are not portal users.
+    return (
+        User.objects.filter(organization=organization)
+        .exclude(profile=User.Profile.STAFF)
+        .select_related("partner")
+    )
+
+
+@router.get("", response={200: PortalUserPage, **ERRORS}, operation_id="list_users")
+def list_users(request, filters: Query[UserFilters]):
+    users = portal_users(request.organization)
+    if filters.status:
+        users = users.filter(status=filters.status)
+    if filters.profile:
+        users = users.filter(profile=filters.profile)
+    query = filters.q.strip()
+    if query:
+        users = users.filter(
+            Q(username__icontains=query)
+            | Q(email__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+        )
+    return paginate(users, cursor=filters.cursor, limit=filters.limit)
+
+
+@router.get("/{user_id}", response={200: PortalUserOut, **ERRORS}, operation_id="get_user")
+def get_user(request, user_id: int):
+    return get_object_or_404(portal_users(request.organization), pk=user_id)
+
+
+@router.post("", response={201: PortalUserOut, **ERRORS}, operation_id="create_user")
+def create_user(request, payload: PortalUserIn):
+    """A customer user in `pending_activation`; the activation email is queued at once."""
+    organization = request.organization
+    customer_id = payload.customer_id
+    if customer_id is None and payload.customer_code:
+        customer = Partner.objects.filter(
+            organization=organization, kind=Partner.Kind.CUSTOMER, code=payload.customer_code
+        ).first()
+        customer_id = customer.pk if customer else -1
+    form = PortalUserForm(
+        {
+            "username": payload.username,
+            "profile": User.Profile.CUSTOMER,
+            "customer": customer_id if customer_id is not None else "",
+            "email": payload.email,
+            "first_name": payload.first_name,
+            "last_name": payload.last_name,
+            "portal_enabled": payload.portal_enabled,
+        },
+        organization=organization,
+    )
+    if not form.is_valid():
+        raise form_error(form)
+    data = form.cleaned_data
+    user = services.create_customer_user(
+        organization=organization,
+        by=None,
+        username=data["username"],
+        partner=data["customer"],
+        email=data["email"],
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        portal_enabled=data["portal_enabled"],
+    )
+    return 201, user
+
+
+@router.post("/{user_id}/resend", response={200: InvitationOut, **ERRORS}, operation_id="resend_activation")
+def resend_activation(request, user_id: int):
+    """A new activation link and temporary password; the previous ones stop working."""
+    user = get_object_or_404(portal_users(request.organization), pk=user_id)
+    return services.resend_activation(user=user, by=None)

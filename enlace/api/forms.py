@@ -1,0 +1,23 @@
+from django import forms
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from enlace.api.models import WebhookEndpoint
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What uses this key, e.g. “ERP sync (production)”.")
+    )
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=500,
+        validators=[URLValidator(schemes=["https", "http"])],
+        help_text=_("Enlace sends a signed POST with a JSON body to this address."),
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=WebhookEndpoint.Event.choices, widget=forms.CheckboxSelectMultiple
+    )

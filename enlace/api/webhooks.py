@@ -1,0 +1,170 @@
+"""Outgoing webhooks: events an organization's systems subscribe to, delivered as signed POSTs.
+
+`emit(organization, event, payload)` is the one hook: it records a delivery per subscribed
+endpoint and enqueues its task in the caller's transaction, so a rolled-back change sends
+nothing. Invitation events are emitted from the audit trail, which every service already
+writes on each state change.
+
+Receivers check `Enlace-Signature: t=<unix time>,v1=<hex>` where
+v1 = HMAC-SHA256(endpoint secret, "<t>.<raw body>") (see docs/api.md).
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.utils import timezone
+
+from enlace.api.models import WebhookDelivery, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "Enlace-Signature"
+TIMEOUT_SECONDS = 10
+# After the first attempt fails: wait this long before each next one, then give up.
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+
+Event = WebhookEndpoint.Event
+AUDIT_EVENTS = {
+    "sent": Event.INVITATION_SENT,
+    "failed": Event.INVITATION_FAILED,
+    "registered": Event.INVITATION_REGISTERED,
+    "activated": Event.INVITATION_ACTIVATED,
+}
+
+
+def emit(organization, event: str, payload: dict) -> list[WebhookDelivery]:
+    """Queue `event` for every active endpoint of the organization subscribed to it."""
+    from enlace.api.tasks import deliver_webhook
+
+    endpoints = [
+        e for e in WebhookEndpoint.objects.filter(organization=organization, is_active=True) if e.wants(event)
+    ]
+    deliveries = []
+    for endpoint in endpoints:
+        body = {"event": event, "created_at": timezone.now(), "data": payload}
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint, event=event, payload=json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+        )
+        deliver_webhook.enqueue(delivery.pk)
+        deliveries.append(delivery)
+    return deliveries
+
+
+def invitation_payload(invitation) -> dict:
+    partner = invitation.partner
+    return {
+        "invitation": {
+            "id": invitation.pk,
+            "kind": invitation.kind,
+            "state": invitation.state,
+            "email": invitation.email,
+            "user_id": invitation.user_id,
+            "partner_id": invitation.partner_id,
+        },
+        "partner": {"id": partner.pk, "code": partner.code, "kind": partner.kind, "name": partner.name}
+        if partner
+        else None,
+    }
+
+
+def emit_for_audit_event(audit_event) -> None:
+    """The webhook events an audit event stands for."""
+    event = AUDIT_EVENTS.get(audit_event.action)
+    invitation = audit_event.invitation
+    if event is None or invitation is None:
+        return
+    payload = invitation_payload(invitation)
+    emit(audit_event.organization, event, payload)
+    if event == Event.INVITATION_REGISTERED and invitation.partner_id:
+        emit(audit_event.organization, Event.PARTNER_REGISTERED, payload)
+
+
+def _on_audit_event(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        emit_for_audit_event(instance)
+
+
+def connect_signals() -> None:
+    from enlace.audit.models import AuditEvent
+
+    post_save.connect(_on_audit_event, sender=AuditEvent, dispatch_uid="enlace.api.webhooks")
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def verify(secret: str, header: str, body: bytes, *, tolerance: int = 300, now: float | None = None) -> bool:
+    """What a receiver does (in Python): recompute the signature, compare in constant time, and
+    refuse old timestamps so a captured request cannot be replayed later."""
+    try:
+        fields = dict(part.split("=", 1) for part in header.split(","))
+        timestamp = int(fields["t"])
+    except (ValueError, KeyError):
+        return False
+    now = time.time() if now is None else now
+    if abs(now - timestamp) > tolerance:
+        return False
+    return hmac.compare_digest(sign(secret, timestamp, body), header)
+
+
+def post(url: str, body: bytes, headers: dict) -> int:
+    """POST and return the status code; an HTTP error status is returned, not raised."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def deliver(delivery_id: int, *, now=None) -> str:
+    """One attempt at one delivery; schedules the next attempt when it fails and some are left."""
+    from enlace.api.tasks import deliver_webhook
+
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None or delivery.state != WebhookDelivery.State.PENDING:
+        return "skipped"
+    endpoint = delivery.endpoint
+    body = json.dumps({"id": delivery.pk, **delivery.payload}, separators=(",", ":")).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Enlace-Webhooks/1",
+        "Enlace-Event": delivery.event,
+        "Enlace-Delivery": str(delivery.pk),
+        SIGNATURE_HEADER: sign(endpoint.secret, int(time.time()), body),
+    }
+    status, error = None, ""
+    try:
+        status = post(endpoint.url, body, headers)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    now = now or timezone.now()
+    delivery.attempts += 1
+    delivery.response_status = status
+    if status is not None and 200 <= status < 300:
+        delivery.state = WebhookDelivery.State.DELIVERED
+        delivery.delivered_at = now
+        delivery.error = ""
+    else:
+        delivery.error = (error or f"HTTP {status}")[:500]
+        if delivery.attempts > len(RETRY_DELAYS):
+            delivery.state = WebhookDelivery.State.FAILED
+    with transaction.atomic():
+        delivery.save()
+        if delivery.state == WebhookDelivery.State.PENDING:
+            delay = RETRY_DELAYS[delivery.attempts - 1]
+            deliver_webhook.using(run_after=now + delay).enqueue(delivery.pk)
+    if delivery.state != WebhookDelivery.State.DELIVERED:
+        logger.warning("Webhook %s to %s: %s", delivery.pk, endpoint.url, delivery.error)
+    return delivery.state
