@@ -76,6 +76,11 @@ class Invitation(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     delivery_error = models.CharField(max_length=500, blank=True)
     delivery_attempts = models.PositiveIntegerField(default=0)
+    # Set while a worker is sending this invitation's email (see enlace.mail.delivery): a value
+    # left behind by a dead worker means the message may have reached the server already.
+    sending_at = models.DateTimeField(null=True, blank=True)
+    interrupted_sends = models.PositiveSmallIntegerField(default=0)
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -24,6 +24,11 @@ class Organization(models.Model):
         choices=ActivationStyle.choices,
         default=ActivationStyle.TEMPORARY_PASSWORD,
     )
+    # Mail delivery (enlace.mail): a provider's sending limit, and when to remind unused invitations.
+    mail_rate_per_minute = models.PositiveIntegerField(_("emails per minute"), null=True, blank=True)
+    reminder_hours_before_expiry = models.PositiveIntegerField(
+        _("reminder (hours before expiry, 0 for none)"), default=24
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
