@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('mail', '0001_initial'),
-        ('organizations', '0002_organization_mail_rate_per_minute_and_more'),
+        ('organizations', '0002_mail_rate_and_reminders'),
     ]
 
     operations = [
