@@ -15,6 +15,7 @@ class WebhookEndpointForm(forms.Form):
     url = forms.URLField(
         label=_("URL"),
         max_length=500,
+        assume_scheme="https",
         validators=[URLValidator(schemes=["https", "http"])],
         help_text=_("Enlace sends a signed POST with a JSON body to this address."),
     )
