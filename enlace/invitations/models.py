@@ -80,6 +80,7 @@ class Invitation(models.Model):
     # left behind by a dead worker means the message may have reached the server already.
     sending_at = models.DateTimeField(null=True, blank=True)
     interrupted_sends = models.PositiveSmallIntegerField(default=0)
+    reminder_queued_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
 
     invited_by = models.ForeignKey(
