@@ -149,6 +149,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Background tasks: the queue lives in the database, so enqueueing is part of the transaction.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Mail delivery: attempts before an email fails, first retry delay in seconds (doubling each
+# time), and how long a silent worker keeps its task before another worker takes it back.
+MAIL_MAX_ATTEMPTS = envint("MAIL_MAX_ATTEMPTS", 8)
+MAIL_RETRY_SECONDS = envint("MAIL_RETRY_SECONDS", 60)
+MAIL_LEASE_SECONDS = envint("MAIL_LEASE_SECONDS", 300)
 
 # Security
 SESSION_COOKIE_HTTPONLY = True
