@@ -1,0 +1,54 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportBatch(models.Model):
+    """One uploaded file of customers, customer users or suppliers, and what became of it.
+
+    Validation reads every row before anything is written: a batch with any error is
+    `rejected` and changed nothing; an accepted one is `applied` in one transaction. `failed`
+    means the apply itself broke (e.g. someone took an email between validation and apply),
+    in which case nothing was written either.
+    """
+
+    class Kind(models.TextChoices):
+        CUSTOMERS = "customers", _("Customers")
+        CUSTOMER_USERS = "customer_users", _("Customer users")
+        SUPPLIERS = "suppliers", _("Suppliers")
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("Validating")
+        REJECTED = "rejected", _("Rejected")
+        APPLIED = "applied", _("Applied")
+        FAILED = "failed", _("Failed")
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="import_batches"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(_("file"), max_length=255)
+    # The file as uploaded, kept so that a rejected one can be handed back with its errors.
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.VALIDATING)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    invitations = models.PositiveIntegerField(_("invitations"), default=0)
+    # [{row, column, value, code, message}], messages in the uploader's language.
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.filename} ({self.status})"
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors)
