@@ -23,12 +23,16 @@ class ApiClient:
 
     def post(self, path, data=None, **headers):
         return self.client.post(
-            "/api/v1" + path, data if data is not None else {}, content_type="application/json",
+            "/api/v1" + path,
+            data if data is not None else {},
+            content_type="application/json",
             **self._headers(headers),
         )
 
     def patch(self, path, data=None, **headers):
-        return self.client.patch("/api/v1" + path, data or {}, content_type="application/json", **self._headers(headers))
+        return self.client.patch(
+            "/api/v1" + path, data or {}, content_type="application/json", **self._headers(headers)
+        )
 
 
 @pytest.fixture

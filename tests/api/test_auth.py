@@ -13,7 +13,9 @@ def test_a_request_without_a_key_is_refused(acme):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("header", ["Bearer enl_not-a-real-key", "Bearer ", "Basic YWxpY2U6c2VjcmV0", "Bearer x" * 300])
+@pytest.mark.parametrize(
+    "header", ["Bearer enl_not-a-real-key", "Bearer ", "Basic YWxpY2U6c2VjcmV0", "Bearer x" * 300]
+)
 def test_an_unknown_or_malformed_key_is_refused(acme, acme_key, header):
     response = ApiClient(None).get("/customers", HTTP_AUTHORIZATION=header)
     assert error_of(response, 401)["code"] == "unauthorized"

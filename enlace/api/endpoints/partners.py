@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from enlace.api.errors import form_error
 from enlace.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
@@ -67,7 +67,7 @@ def partner_router(kind: str, noun: str) -> Router:
     def create(request, payload: PartnerIn):
         data = validated_partner(request.organization, kind, payload)
         partner = create_partner(organization=request.organization, kind=kind, **data)
-        return 201, partner_queryset(request.organization, kind).get(pk=partner.pk)
+        return Status(201, partner_queryset(request.organization, kind).get(pk=partner.pk))
 
     return router
 

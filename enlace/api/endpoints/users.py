@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from enlace.accounts import services
 from enlace.accounts.forms import PortalUserForm
@@ -99,7 +99,7 @@ def create_user(request, payload: PortalUserIn):
         last_name=data["last_name"],
         portal_enabled=data["portal_enabled"],
     )
-    return 201, user
+    return Status(201, user)
 
 
 @router.post("/{user_id}/resend", response={200: InvitationOut, **ERRORS}, operation_id="resend_activation")
