@@ -1,18 +1,25 @@
-"""A real SMTP server for tests (aiosmtpd on 127.0.0.1, a free port), whose answers a test can
-script: accept everything, answer 421 for a while, refuse some recipients with 550, or drop the
-connection in the middle of a conversation."""
+"""A real SMTP server for tests and benchmarks (aiosmtpd on 127.0.0.1, a free port), whose answers
+a test can script: accept everything, answer 421 for a while (at connect or on DATA), refuse some
+recipients with 550, drop the connection in the middle of a conversation, or just count and
+discard (a sink for benchmarks)."""
 
 import email
 import socket
 import threading
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 
 class ScriptedHandler:
-    def __init__(self):
+    def __init__(self, keep=True):
+        self.keep = keep  # False: count messages and discard them
         self.messages = []  # email.message.Message, in the order accepted
+        self.envelopes = []  # the RCPT TO addresses of each accepted message
+        self.count = 0
+        self.connections = 0
         self.refuse = set()  # recipients answered with 550
+        self.refuse_connections = 0  # greet this many connections with 421 and hang up
         self.temporary_failures = 0  # answer 421 to this many DATA commands first
         self.drop_after = None  # close the connection after accepting this many messages
         self.lock = threading.Lock()
@@ -28,22 +35,47 @@ class ScriptedHandler:
             if self.temporary_failures > 0:
                 self.temporary_failures -= 1
                 return "421 4.3.2 Service not available, try again later"
-            if self.drop_after is not None and len(self.messages) >= self.drop_after:
+            if self.drop_after is not None and self.count >= self.drop_after:
                 self.drop_after = None
-                session.transport.close()
+                server.transport.close()
                 return "421 closing"
-            self.messages.append(email.message_from_bytes(envelope.content))
+            self.count += 1
+            if self.keep:
+                self.messages.append(email.message_from_bytes(envelope.content))
+                self.envelopes.append(list(envelope.rcpt_tos))
         return "250 Message accepted for delivery"
 
 
+class ScriptedSMTP(SMTP):
+    async def push(self, status):
+        handler = self.event_handler
+        if isinstance(status, str) and status.startswith("220 ") and not getattr(self, "_greeted", False):
+            self._greeted = True
+            with handler.lock:
+                handler.connections += 1
+                refuse = handler.refuse_connections > 0
+                handler.refuse_connections -= refuse
+            if refuse:
+                await super().push("421 4.7.0 Too many connections, try again later")
+                self.transport.close()
+                return
+        await super().push(status)
+
+
+class ScriptedController(Controller):
+    def factory(self):
+        return ScriptedSMTP(self.handler, **self.SMTP_kwargs)
+
+
 class SMTPServer:
-    def __init__(self):
-        self.handler = ScriptedHandler()
+    def __init__(self, keep=True):
+        self.handler = ScriptedHandler(keep=keep)
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller = ScriptedController(self.handler, hostname="127.0.0.1", port=self.port)
 
     def start(self):
         self.controller.start()
+        self.handler.connections = 0  # not the controller's own check that the server is up
         return self
 
     def stop(self):
@@ -52,6 +84,10 @@ class SMTPServer:
     @property
     def messages(self):
         return self.handler.messages
+
+    @property
+    def count(self):
+        return self.handler.count
 
 
 def free_port() -> int:

@@ -1,9 +1,10 @@
 from django_tasks import task
 
-from enlace.mail.delivery import deliver_invitation_chunk
+from enlace.mail.delivery import INVITATION, deliver_chunk
 
 
 @task()
-def deliver_invitations(pairs: list[list[int]]) -> dict:
-    """Send the emails of a chunk of invitations, given as [id, generation] pairs."""
-    return deliver_invitation_chunk(pairs)
+def deliver_invitations(pairs: list[list[int]], purpose: str = INVITATION, attempt: int = 1) -> dict:
+    """Send the emails (invitations, or reminders) of a chunk of invitations given as [id,
+    generation] pairs; `attempt` counts the tries after temporary failures."""
+    return deliver_chunk(pairs, purpose=purpose, attempt=attempt)

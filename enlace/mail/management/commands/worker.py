@@ -1,6 +1,77 @@
+import logging
+import random
+import time
+
 from django.core.management.base import BaseCommand
+from django.db import connection
+from django.db.utils import OperationalError
 from django.utils.crypto import get_random_string
-from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.management.commands import db_worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
+
+from enlace.mail.periodic import run_periodic_work
+from enlace.mail.recovery import Heartbeat, beat, recover_abandoned_tasks
+
+logger = logging.getLogger(__name__)
+
+PERIOD_SECONDS = 60
+
+
+class EnlaceWorker(db_worker.Worker):
+    """django_tasks_db's worker, plus what a worker of ours owes the others: a heartbeat, taking
+    back the tasks of dead workers, and the periodic work (expiry, reminders) once a minute."""
+
+    def __init__(self, *, periodic: bool, **options):
+        super().__init__(**options)
+        self.periodic = periodic
+        self.next_periodic = 0.0
+        self.heartbeat = None
+
+    def run(self) -> None:
+        if self.startup_delay and self.interval:
+            time.sleep(random.random())  # workers started together do not poll in step
+        beat(self.worker_id)
+        # An in-memory SQLite database (the tests) cannot be shared with a second thread.
+        if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+            self.heartbeat = Heartbeat(self.worker_id)
+            self.heartbeat.start()
+        try:
+            recover_abandoned_tasks()
+            self.loop()
+        finally:
+            if self.heartbeat:
+                self.heartbeat.stop()
+
+    def loop(self) -> None:
+        # As db_worker.Worker.run, with the periodic work between tasks. close_old_connections
+        # is looked up on db_worker so that the tests' patch of it applies here too.
+        while self.running:
+            db_worker.close_old_connections()
+            if self.periodic and time.monotonic() >= self.next_periodic:
+                self.next_periodic = time.monotonic() + PERIOD_SECONDS
+                run_periodic_work()
+            task_result, retrieved = self.claim_next()
+            if task_result is not None:
+                self.run_task(task_result)
+            if self.batch and retrieved and task_result is None:
+                return
+            db_worker.close_old_connections()
+            if self.running and task_result is None:
+                time.sleep(self.interval)
+
+    def claim_next(self):
+        tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
+        with exclusive_transaction(tasks.db):
+            try:
+                task_result = tasks.get_locked()
+                if task_result is not None:
+                    task_result.claim(self.worker_id)
+            except OperationalError as error:
+                if is_locked_database_exception(error):
+                    return None, False
+                raise
+        return task_result, True
 
 
 class Command(BaseCommand):
@@ -20,7 +91,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, drain, interval, verbosity, **options):
-        worker = Worker(
+        worker = EnlaceWorker(
+            # Expiry and reminders belong to a worker that keeps running, not to a drain.
+            periodic=not drain,
             queue_names=["*"],
             interval=interval,
             batch=drain,

@@ -1,0 +1,144 @@
+"""Invitation emails go through a real SMTP server: delivered, retried, refused, cut off."""
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+import time_machine
+from django_tasks_db.models import DBTaskResult
+
+from enlace.audit.models import AuditEvent
+from enlace.invitations.models import Invitation
+from enlace.mail.samples import queue_sample_invitations
+from tests.conftest import run_worker
+
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+def queue(organization, partner, count, start=0):
+    return queue_sample_invitations(organization=organization, partner=partner, count=count, start=start)
+
+
+def states(invitations):
+    return Counter(
+        Invitation.objects.filter(pk__in=[i.pk for i in invitations]).values_list("state", flat=True)
+    )
+
+
+def message_ids(server):
+    return Counter(m["Message-ID"] for m in server.messages)
+
+
+@pytest.mark.django_db
+def test_every_invitation_of_a_chunk_is_delivered_and_recorded(smtp_server, clock, acme, customer):
+    invitations = queue(acme, customer, 5)
+    run_worker()
+    assert states(invitations) == {"sent": 5}
+    assert sorted(m["To"] for m in smtp_server.messages) == sorted(i.email for i in invitations)
+    assert all(len(rcpts) == 1 for rcpts in smtp_server.handler.envelopes)  # one recipient each
+    assert smtp_server.handler.connections == 1  # the whole chunk over one connection
+    sent = Invitation.objects.get(pk=invitations[0].pk)
+    assert sent.sent_at == START and sent.delivery_error == "" and sent.sending_at is None
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SENT).count() == 5
+
+
+@pytest.mark.django_db
+def test_a_421_is_retried_later_and_then_delivered_once(settings, smtp_server, clock, acme, customer):
+    settings.MAIL_RETRY_SECONDS = 60
+    invitations = queue(acme, customer, 3)
+    smtp_server.handler.temporary_failures = 1
+    run_worker()
+    assert states(invitations) == {"queued": 3}
+    first = Invitation.objects.get(pk=invitations[0].pk)
+    assert first.delivery_error.startswith("421") and first.delivery_attempts == 1
+    retry = DBTaskResult.objects.ready().count(), DBTaskResult.objects.filter(status="READY").get()
+    assert retry[0] == 0  # not before its time
+    assert retry[1].run_after == START + dt.timedelta(seconds=60)
+    clock.shift(dt.timedelta(seconds=61))
+    run_worker()
+    assert states(invitations) == {"sent": 3}
+    assert len(smtp_server.messages) == 3 and set(message_ids(smtp_server).values()) == {1}
+
+
+@pytest.mark.django_db
+def test_a_421_at_connect_is_retried(settings, smtp_server, clock, acme, customer):
+    invitations = queue(acme, customer, 2)
+    smtp_server.handler.refuse_connections = 1
+    run_worker()
+    assert states(invitations) == {"queued": 2}
+    assert Invitation.objects.get(pk=invitations[0].pk).delivery_error.startswith("421")
+    clock.shift(dt.timedelta(seconds=settings.MAIL_RETRY_SECONDS + 1))
+    run_worker()
+    assert states(invitations) == {"sent": 2}
+
+
+@pytest.mark.django_db
+def test_a_550_fails_only_that_recipient_with_the_servers_answer(smtp_server, clock, acme, customer):
+    invitations = queue(acme, customer, 4)
+    smtp_server.handler.refuse = {invitations[1].email}
+    run_worker()
+    assert states(invitations) == {"sent": 3, "failed": 1}
+    failed = Invitation.objects.get(state="failed")
+    assert failed.pk == invitations[1].pk
+    assert failed.delivery_error == "550 5.1.1 No such user here"
+    event = AuditEvent.objects.get(action=AuditEvent.Action.FAILED)
+    assert event.invitation_id == failed.pk and "550" in event.detail
+    assert DBTaskResult.objects.filter(status="READY").count() == 0  # nothing to retry
+
+
+@pytest.mark.django_db
+def test_a_connection_dropped_mid_chunk_loses_nothing(settings, smtp_server, clock, acme, customer):
+    invitations = queue(acme, customer, 6)
+    smtp_server.handler.drop_after = 2
+    run_worker()
+    assert states(invitations) == {"sent": 2, "queued": 4}
+    clock.shift(dt.timedelta(seconds=settings.MAIL_RETRY_SECONDS + 1))
+    run_worker()
+    assert states(invitations) == {"sent": 6}
+    assert len(smtp_server.messages) == 6 and set(message_ids(smtp_server).values()) == {1}
+
+
+@pytest.mark.django_db
+def test_after_the_last_attempt_the_invitation_fails_with_the_reason(
+    settings, smtp_server, clock, acme, customer
+):
+    settings.MAIL_MAX_ATTEMPTS = 3
+    settings.MAIL_RETRY_SECONDS = 10
+    [invitation] = queue(acme, customer, 1)
+    smtp_server.handler.refuse_connections = 100
+    for delay in (0, 10, 20):  # doubling: 10 s after the first attempt, 20 s after the second
+        clock.shift(dt.timedelta(seconds=delay))
+        run_worker()
+    invitation.refresh_from_db()
+    assert invitation.state == "failed"
+    assert invitation.delivery_error.startswith("421") and "(3 attempts)" in invitation.delivery_error
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.FAILED, invitation=invitation).count() == 1
+    assert DBTaskResult.objects.filter(status="READY").count() == 0
+
+
+@pytest.mark.django_db
+def test_the_same_invitation_in_two_tasks_is_sent_once(smtp_server, clock, acme, customer):
+    from enlace.mail.tasks import deliver_invitations
+
+    invitations = queue(acme, customer, 3)
+    deliver_invitations.enqueue([[i.pk, i.generation] for i in invitations])
+    run_worker()
+    assert states(invitations) == {"sent": 3}
+    assert len(smtp_server.messages) == 3
+
+
+@pytest.mark.django_db
+def test_a_resent_invitation_sends_only_its_new_message(smtp_server, clock, acme, customer):
+    from enlace.invitations.services import resend_invitation
+
+    [invitation] = queue(acme, customer, 1)
+    resend_invitation(invitation=invitation)
+    run_worker()
+    [message] = smtp_server.messages
+    assert message["Message-ID"].startswith(f"<invitation-{invitation.pk}-2@")
