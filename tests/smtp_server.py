@@ -3,6 +3,7 @@ a test can script: accept everything, answer 421 for a while (at connect or on D
 recipients with 550, drop the connection in the middle of a conversation, or just count and
 discard (a sink for benchmarks)."""
 
+import asyncio
 import email
 import socket
 import threading
@@ -22,6 +23,7 @@ class ScriptedHandler:
         self.refuse_connections = 0  # greet this many connections with 421 and hang up
         self.temporary_failures = 0  # answer 421 to this many DATA commands first
         self.drop_after = None  # close the connection after accepting this many messages
+        self.delay = 0.0  # seconds to think before answering DATA (a slow server)
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -31,6 +33,8 @@ class ScriptedHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             if self.temporary_failures > 0:
                 self.temporary_failures -= 1

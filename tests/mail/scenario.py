@@ -1,0 +1,60 @@
+"""Run in a separate process against a real database: prepare invitations for worker processes,
+and report what became of them. `python -m tests.mail.scenario setup 60` / `report`."""
+
+import json
+import sys
+
+
+def main(command, *args):
+    import django
+
+    django.setup()
+    from collections import Counter
+
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from enlace.audit.models import AuditEvent
+    from enlace.invitations.models import Invitation
+    from enlace.mail.samples import queue_sample_invitations
+    from enlace.organizations.models import Organization
+    from enlace.partners.models import Partner
+    from enlace.partners.samples import ec_ruc
+    from enlace.partners.services import create_partner
+
+    if command == "setup":
+        count, copies = int(args[0]), int(args[1]) if len(args) > 1 else 1
+        call_command("migrate", verbosity=0)
+        organization = Organization.objects.create(slug="acme", name="Acme S.A.", country="EC")
+        partner = create_partner(
+            organization=organization,
+            kind=Partner.Kind.CUSTOMER,
+            tax_id=ec_ruc(1),
+            code="C001",
+            name="Ferretería El Tornillo",
+            email="compras@tornillo.example",
+        )
+        invitations = queue_sample_invitations(organization=organization, partner=partner, count=count)
+        if copies > 1:
+            # The same chunks queued again: two workers may run the same invitations at once.
+            from enlace.mail.tasks import deliver_invitations
+
+            for _ in range(copies - 1):
+                for start in range(0, count, 100):
+                    chunk = invitations[start : start + 100]
+                    deliver_invitations.enqueue([[i.pk, i.generation] for i in chunk])
+    elif command == "report":
+        workers = {w for ids in DBTaskResult.objects.values_list("worker_ids", flat=True) for w in ids}
+        print(
+            json.dumps(
+                {
+                    "states": Counter(Invitation.objects.values_list("state", flat=True)),
+                    "sent_events": AuditEvent.objects.filter(action=AuditEvent.Action.SENT).count(),
+                    "workers": len(workers),
+                }
+            )
+        )
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
