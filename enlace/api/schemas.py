@@ -1,9 +1,10 @@
 """The shapes the API reads and writes (the OpenAPI schema is generated from them)."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import AfterValidator
 
 from enlace.accounts.models import User
 from enlace.invitations.models import Invitation
@@ -12,6 +13,17 @@ InvitationState = Literal[tuple(Invitation.State.values)]  # type: ignore[valid-
 InvitationKind = Literal[tuple(Invitation.Kind.values)]  # type: ignore[valid-type]
 UserStatus = Literal[tuple(User.Status.values)]  # type: ignore[valid-type]
 UserProfile = Literal[tuple(p for p in User.Profile.values if p != User.Profile.STAFF)]  # type: ignore[valid-type]
+
+
+def no_nul(value: str) -> str:
+    # PostgreSQL refuses NUL in text; a filter with one is bad input, not a server error.
+    if "\x00" in value:
+        raise ValueError("NUL character")
+    return value
+
+
+# Free text in query filters (the bodies go through Django forms, which refuse NUL themselves).
+FilterText = Annotated[str, AfterValidator(no_nul)]
 
 
 class ErrorDetail(Schema):

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis import GenerationMode
@@ -29,8 +31,13 @@ def api_schema(db, settings):
     from enlace.wsgi import application
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]  # the host schemathesis sends
-
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    # As Django's test client does: the end of a request must not close the connection that
+    # holds the test's transaction.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def operations():

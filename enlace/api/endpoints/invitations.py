@@ -4,7 +4,14 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
 from enlace.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
-from enlace.api.schemas import Error, InvitationKind, InvitationOut, InvitationPage, InvitationState
+from enlace.api.schemas import (
+    Error,
+    FilterText,
+    InvitationKind,
+    InvitationOut,
+    InvitationPage,
+    InvitationState,
+)
 from enlace.invitations import services
 from enlace.invitations.models import Invitation
 
@@ -15,7 +22,7 @@ ERRORS = {400: Error, 401: Error, 404: Error, 409: Error, 422: Error, 429: Error
 class InvitationFilters(Schema):
     state: InvitationState | None = None
     kind: InvitationKind | None = None
-    email: str = Field("", max_length=254)
+    email: FilterText = Field("", max_length=254)
     partner_id: int | None = None
     cursor: str | None = Field(None, max_length=100)
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)

@@ -7,7 +7,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from enlace.api.errors import form_error
 from enlace.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
-from enlace.api.schemas import Error, PartnerIn, PartnerOut, PartnerPage
+from enlace.api.schemas import Error, FilterText, PartnerIn, PartnerOut, PartnerPage
 from enlace.partners.forms import PartnerForm
 from enlace.partners.models import Partner
 from enlace.partners.selectors import search_partners
@@ -17,8 +17,8 @@ ERRORS = {400: Error, 401: Error, 404: Error, 409: Error, 422: Error, 429: Error
 
 
 class PartnerFilters(Schema):
-    q: str = Field("", max_length=200, description="Code, tax ID (any punctuation), name or email.")
-    group: str = Field("", max_length=100, description="Only partners in this group (by name).")
+    q: FilterText = Field("", max_length=200, description="Code, tax ID (any punctuation), name or email.")
+    group: FilterText = Field("", max_length=100, description="Only partners in this group (by name).")
     registered: bool | None = Field(
         None, description="Only partners whose company has (or has not) registered."
     )

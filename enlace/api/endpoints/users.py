@@ -11,6 +11,7 @@ from enlace.api.errors import form_error
 from enlace.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from enlace.api.schemas import (
     Error,
+    FilterText,
     InvitationOut,
     PortalUserIn,
     PortalUserOut,
@@ -27,7 +28,7 @@ ERRORS = {400: Error, 401: Error, 404: Error, 409: Error, 422: Error, 429: Error
 class UserFilters(Schema):
     status: UserStatus | None = None
     profile: UserProfile | None = None
-    q: str = Field("", max_length=200, description="Part of the username, email or name.")
+    q: FilterText = Field("", max_length=200, description="Part of the username, email or name.")
     cursor: str | None = Field(None, max_length=100)
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
