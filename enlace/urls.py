@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("enlace.accounts.urls")),
     path("", include("enlace.partners.urls")),
+    path("imports/", include("enlace.imports.urls")),
     path("dev/mailbox/", mail_views.mailbox, name="mailbox"),
     path("dev/mailbox/<int:pk>/", mail_views.mailbox_message, name="mailbox_message"),
     path("dev/mailbox/<int:pk>/html/", mail_views.mailbox_message_html, name="mailbox_message_html"),

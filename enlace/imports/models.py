@@ -50,5 +50,10 @@ class ImportBatch(models.Model):
         return f"{self.get_kind_display()} {self.filename} ({self.status})"
 
     @property
+    def slug(self) -> str:
+        """The kind as it appears in URLs and commands (customer-users)."""
+        return self.kind.replace("_", "-")
+
+    @property
     def error_count(self) -> int:
         return len(self.errors)

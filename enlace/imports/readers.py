@@ -6,6 +6,7 @@ a single row. Rows come as (row number as Excel shows it, {column key: trimmed t
 """
 
 import codecs
+import contextlib
 import csv
 import datetime
 import io
@@ -230,7 +231,9 @@ def _csv_rows(file):
             _("Row %(row)s cannot be read: %(reason)s") % {"row": number + 1, "reason": error},
         ) from None
     finally:
-        text.detach()
+        # Leave the caller's file open (TextIOWrapper would close it when collected).
+        with contextlib.suppress(ValueError):
+            text.detach()
 
 
 def _binary(file):

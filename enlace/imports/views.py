@@ -1,0 +1,100 @@
+"""Import pages: the list of batches, one upload page per kind, the result of each batch."""
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from enlace.imports.models import ImportBatch
+from enlace.imports.readers import FileError, limit
+from enlace.imports.services import import_file
+from enlace.imports.spreadsheets import error_report_xlsx, template_csv, template_xlsx
+from enlace.organizations.decorators import staff_required
+
+# URL slug -> batch kind
+KINDS = {
+    "customers": ImportBatch.Kind.CUSTOMERS,
+    "customer-users": ImportBatch.Kind.CUSTOMER_USERS,
+    "suppliers": ImportBatch.Kind.SUPPLIERS,
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def kind_for(slug) -> str:
+    if slug not in KINDS:
+        raise Http404
+    return KINDS[slug]
+
+
+def download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@staff_required(admin=True)
+def batch_list(request):
+    batches = ImportBatch.objects.filter(organization=request.organization).select_related("uploaded_by")
+    page = Paginator(batches, 50).get_page(request.GET.get("page"))
+    return render(request, "imports/batch_list.html", {"page": page, "kinds": KINDS})
+
+
+@staff_required(admin=True)
+def upload(request, slug):
+    kind = kind_for(slug)
+    error = None
+    if request.method == "POST":
+        uploaded = request.FILES.get("file")
+        if uploaded is None:
+            error = _("Choose a file to upload.")
+        else:
+            try:
+                batch = import_file(
+                    organization=request.organization,
+                    kind=kind,
+                    file=uploaded,
+                    filename=uploaded.name,
+                    by=request.user,
+                )
+            except FileError as file_error:
+                error = file_error.message
+            else:
+                return redirect("imports:batch_detail", pk=batch.pk)
+    context = {
+        "slug": slug,
+        "kind": kind,
+        "kind_label": ImportBatch.Kind(kind).label,
+        "error": error,
+        "max_mb": limit("IMPORT_MAX_UPLOAD_BYTES") // (1024 * 1024),
+        "max_rows": limit("IMPORT_MAX_ROWS"),
+    }
+    return render(request, "imports/upload.html", context, status=400 if error else 200)
+
+
+@staff_required(admin=True)
+def template(request, slug, extension):
+    kind = kind_for(slug)
+    language = translation.get_language() or "es"
+    name = f"{slug}-template-{language}.{extension}"
+    if extension == "xlsx":
+        return download(template_xlsx(kind), name, XLSX)
+    return download(template_csv(kind), name, "text/csv; charset=utf-8")
+
+
+@staff_required(admin=True)
+def batch_detail(request, pk):
+    batch = get_object_or_404(ImportBatch, pk=pk, organization=request.organization)
+    shown = batch.errors[:1000]
+    return render(request, "imports/batch_detail.html", {"batch": batch, "errors": shown})
+
+
+@staff_required(admin=True)
+def error_report(request, pk):
+    batch = get_object_or_404(ImportBatch, pk=pk, organization=request.organization)
+    if batch.status != ImportBatch.Status.REJECTED or not batch.file:
+        raise Http404
+    with batch.file.open("rb") as file:
+        content = error_report_xlsx(batch, file)
+    stem = batch.filename.rsplit(".", 1)[0] or "import"
+    return download(content, f"{stem}-errors.xlsx", XLSX)
