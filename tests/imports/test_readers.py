@@ -121,3 +121,12 @@ def test_a_huge_cell_is_refused(settings):
     with pytest.raises(FileError) as error:
         rows_of(csv_file([["C001", "x" * 51, "B", "a@b.example", ""]], CUSTOMER_USERS_HEADER))
     assert error.value.code == "cell_too_long"
+
+
+def test_each_columns_spanish_header_is_its_translation():
+    from enlace.imports.columns import COLUMNS
+
+    with translation.override("es"):
+        for columns in COLUMNS.values():
+            for column in columns:
+                assert str(column.label) == column.es
