@@ -176,6 +176,11 @@ CSRF_TRUSTED_ORIGINS = [BASE_URL] if BASE_URL.startswith("https://") else []
 # Rate limits for guessing secrets: attempts per client address per window.
 RATE_LIMIT_ATTEMPTS = envint("RATE_LIMIT_ATTEMPTS", 20)
 RATE_LIMIT_WINDOW_SECONDS = envint("RATE_LIMIT_WINDOW_SECONDS", 900)
+# Bulk imports: what one uploaded file may hold (checked before parsing where possible).
+IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_MB", 20) * 1024 * 1024
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000)
+IMPORT_MAX_COLUMNS = envint("IMPORT_MAX_COLUMNS", 50)
+IMPORT_MAX_CELL_LENGTH = envint("IMPORT_MAX_CELL_LENGTH", 2_000)
 # Requests per minute each API key may make (429 with Retry-After beyond).
 API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", 600)
 
