@@ -123,7 +123,7 @@ def test_admin_adds_a_customer_user_who_activates_and_becomes_ready(new_page, al
     # The list shows the new person as pending activation.
     row = admin.get_by_role("row").filter(has_text=cedula)
     expect(row).to_contain_text(t["pending"])
-    shot(admin, f"{language}-portal-users", doc=f"{docs}portal-users")
+    shot(admin, f"{language}-portal-users-pending", doc=f"{docs}portal-users-pending")
     assert_accessible(admin)
     assert User.objects.get(username=cedula).status == User.Status.PENDING_ACTIVATION
 
@@ -169,7 +169,7 @@ def test_admin_adds_a_customer_user_who_activates_and_becomes_ready(new_page, al
     # The admin's list now shows the person ready.
     admin.reload()
     expect(admin.get_by_role("row").filter(has_text=cedula)).to_contain_text(t["ready"])
-    shot(admin, f"{language}-portal-users-ready", doc=f"{docs}portal-users-ready")
+    shot(admin, f"{language}-portal-users", doc=f"{docs}portal-users")
     assert User.objects.get(username=cedula).status == User.Status.READY
 
     # The temporary password no longer opens the account; the new one does.
