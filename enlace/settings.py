@@ -1,6 +1,7 @@
 """Django settings for Enlace. Everything that varies between machines comes from ENLACE_*
 environment variables (documented in the README); nothing else should need changing."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -144,6 +145,13 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 # Email
 vars().update(email_settings(env("EMAIL_URL", "mailbox://")))
+# Provider settings for ENLACE_EMAIL_URL=anymail://<provider>: ENLACE_ANYMAIL_POSTMARK_SERVER_TOKEN=…
+# becomes ANYMAIL["POSTMARK_SERVER_TOKEN"] (needs `pip install django-anymail[postmark]`).
+ANYMAIL = {
+    name.removeprefix("ENLACE_ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ENLACE_ANYMAIL_")
+}
 DEFAULT_FROM_EMAIL = env("FROM_EMAIL", "Enlace <no-reply@enlace.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -19,6 +19,7 @@ class AuditEvent(models.Model):
         EXPIRED = "expired", _("Expired")
         REVOKED = "revoked", _("Revoked")
         LOCKED = "locked", _("Locked after failed attempts")
+        REMINDED = "reminded", _("Reminder sent")
 
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="audit_events"

@@ -57,6 +57,8 @@ class SettingsForm(forms.ModelForm):
             "activation_style",
             "link_lifetime_hours",
             "code_lifetime_days",
+            "reminder_hours_before_expiry",
+            "mail_rate_per_minute",
         ]
 
 

@@ -102,3 +102,8 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
 def test_production_refuses_to_start_without_a_secret_key():
     result = enlace("check", env={"ENLACE_DEBUG": "0", "ENLACE_SECRET_KEY": ""})
     assert result.returncode != 0 and "ENLACE_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_no_model_change_lacks_its_migration():
+    call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
