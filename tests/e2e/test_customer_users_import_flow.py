@@ -1,8 +1,11 @@
-"""Flow 2 in a real browser, in English: the admin downloads the customer users template,
+"""Flow 2 in a real browser: the admin (in English) downloads the customer users template,
 fills it, uploads a version with errors (sees them, downloads the annotated file, nothing is
-sent), fixes that same file, uploads it again, and the people are invited."""
+sent), fixes that same file and uploads it again; one invitee registers through the 48-hour
+link (in Spanish, the organization's language, choosing English for later), activates with the
+second email, logs in, and the admin's list shows her ready."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -28,6 +31,16 @@ def download(page, link_name, path):
         page.get_by_role("link", name=link_name).click()
     info.value.save_as(path)
     return path
+
+
+OWN_PASSWORD = "Manta-Portoviejo-77"
+
+
+def open_email(page, to, subject):
+    """In the development mailbox, open the message to `to` whose subject matches."""
+    page.goto("/dev/mailbox/")
+    page.get_by_role("row").filter(has_text=to).get_by_role("link", name=subject).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(subject)
 
 
 def test_admin_imports_customer_users_fixing_the_errors_first(new_page, alice, customer, tmp_path):
@@ -93,3 +106,50 @@ def test_admin_imports_customer_users_fixing_the_errors_first(new_page, alice, c
         "lucia@tornillo.example",
         "pedro@tornillo.example",
     ]
+
+    # The worker sends the three registration emails; Ana opens hers, valid for 48 hours.
+    run_worker()
+    assert MailboxMessage.objects.count() == 3
+    registration = Invitation.objects.get(email="ana@tornillo.example", kind=Invitation.Kind.REGISTRATION)
+    assert abs(registration.expires_at - registration.created_at - timedelta(hours=48)) < timedelta(minutes=1)
+    person = new_page()
+    open_email(person, "ana@tornillo.example", re.compile("Complete su registro"))
+    shot(person, "registration-email", doc="es/registration-email")
+    person.frame_locator("iframe.mail").get_by_role("link", name="Completar mi registro").click()
+
+    # The form comes filled from the file; she chooses her password and English for later.
+    expect(person).to_have_url(re.compile(r"/register/$"))
+    expect(person.get_by_label(re.compile("^Nombres"))).to_have_value("Ana")
+    expect(person.get_by_label(re.compile("^Correo electrónico"))).to_have_value("ana@tornillo.example")
+    person.get_by_label(re.compile("^Idioma preferido")).select_option("en")
+    person.get_by_label(re.compile("^Contraseña:?$")).fill(OWN_PASSWORD)
+    person.get_by_label(re.compile("^Repita la contraseña")).fill(OWN_PASSWORD)
+    shot(person, "register", doc="es/register")
+    assert_accessible(person)
+    person.get_by_role("button", name="Crear mi cuenta").click()
+    # From here on she reads the language she chose.
+    expect(person.get_by_role("heading", level=1)).to_have_text("Your account was created")
+    assert_accessible(person)
+
+    # The second email, now in English, activates the account.
+    run_worker()
+    open_email(person, "ana@tornillo.example", re.compile("Activate your account"))
+    person.frame_locator("iframe.mail").get_by_role("link", name="Activate my account").click()
+    person.get_by_role("button", name="Activate my account").click()
+    expect(person.get_by_role("heading", level=1)).to_have_text("Your account is active")
+    person.get_by_role("link", name="Log in").click()
+    # Before logging in, the page can only go by the browser's language (Spanish here); once
+    # logged in, her own choice applies.
+    person.get_by_label(re.compile("^Usuario o correo")).fill("ana@tornillo.example")
+    person.get_by_label(re.compile("^Contraseña")).fill(OWN_PASSWORD)
+    person.get_by_role("button", name="Iniciar sesión").click()
+    expect(person.get_by_text("Ready to use the B2B purchase portal")).to_be_visible()
+
+    admin.goto("/users/")
+    expect(admin.get_by_role("row").filter(has_text="ana@tornillo.example")).to_contain_text(
+        "Ready to use the B2B purchase portal"
+    )
+    expect(admin.get_by_role("row").filter(has_text="lucia@tornillo.example")).to_contain_text(
+        "Pending activation"
+    )
+    assert admin.js_errors == [] and person.js_errors == []
