@@ -25,14 +25,22 @@ from tests.conftest import ec_ruc, link_in, run_worker
 PASSWORD = "Cuenca-Loja-2026!"
 
 
-def import_person(organization, partner, *, email="maria@tornillo.example", phone="+593991234567"):
+def import_person(
+    organization,
+    partner,
+    *,
+    email="maria@tornillo.example",
+    phone="+593991234567",
+    first_name="María José",
+    last_name="Paredes",
+):
     """What the customer users import writes for one row: a pending user and its invitation."""
     with transaction.atomic():
         user = User.objects.create(
             username=email,
             email=email,
-            first_name="María José",
-            last_name="Paredes",
+            first_name=first_name,
+            last_name=last_name,
             phone=phone,
             profile=User.Profile.CUSTOMER,
             status=User.Status.PENDING_ACTIVATION,

@@ -1,0 +1,116 @@
+"""The activation requests list as CSV or XLSX, safe to open in a spreadsheet.
+
+Names and emails come from imported files and from the invitees themselves, so a value such as
+`=HYPERLINK(...)` must reach the spreadsheet as text, never as a formula (CSV injection).
+"""
+
+import csv
+import re
+import tempfile
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from enlace.invitations.models import Invitation
+
+# What makes Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP's list).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 cannot carry; openpyxl refuses them.
+ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+ITERATOR_CHUNK = 2000
+
+
+def csv_safe(value: str) -> str:
+    """Prefix a formula-like text with an apostrophe, as spreadsheets do to mark text."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def headers() -> list[str]:
+    return [
+        _("Name"),
+        _("Customer code"),
+        _("Customer"),
+        _("Email"),
+        _("Kind"),
+        _("State"),
+        _("Sent at"),
+        _("Expires at"),
+        _("Delivery error"),
+    ]
+
+
+def _local(moment):
+    return timezone.localtime(moment).replace(tzinfo=None, microsecond=0) if moment else None
+
+
+def rows(invitations):
+    """One list per invitation: text, and naive local datetimes (spreadsheets know no zones)."""
+    kinds = dict(Invitation.Kind.choices)
+    states = dict(Invitation.State.choices)
+    for inv in invitations.iterator(chunk_size=ITERATOR_CHUNK):
+        partner = inv.partner
+        yield [
+            inv.full_name,
+            partner.code if partner else "",
+            partner.name if partner else "",
+            inv.email,
+            str(kinds.get(inv.kind, inv.kind)),
+            str(states.get(inv.shown_state, inv.shown_state)),
+            _local(inv.sent_at),
+            _local(inv.expires_at),
+            inv.delivery_error,
+        ]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(invitations):
+    """The CSV, line by line for a streaming response: UTF-8 with a BOM so Excel reads accents."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(headers())
+    for row in rows(invitations):
+        yield writer.writerow(
+            [
+                "" if v is None else v.isoformat(sep=" ") if hasattr(v, "isoformat") else csv_safe(v)
+                for v in row
+            ]
+        )
+
+
+def xlsx_file(invitations):
+    """The XLSX in a temporary file (write-only mode keeps memory flat). Every text cell is
+    typed as a string, so nothing in it is ever evaluated."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Activation requests")[:31])
+    for letter, width in zip("ABCDEFGHI", (30, 14, 30, 32, 22, 14, 18, 18, 40), strict=True):
+        sheet.column_dimensions[letter].width = width
+    bold = Font(bold=True)
+    sheet.append([_cell(sheet, title, font=bold) for title in headers()])
+    for row in rows(invitations):
+        sheet.append([_cell(sheet, value) for value in row])
+    # Handed to FileResponse, which closes it once sent.
+    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    workbook.save(output)
+    output.seek(0)
+    return output
+
+
+def _cell(sheet, value, font=None):
+    if value is None or value == "":
+        return None
+    cell = WriteOnlyCell(sheet)
+    if isinstance(value, str):
+        cell.value = ILLEGAL_XML.sub("", value)
+        cell.data_type = "s"  # openpyxl would store "=…" as a formula
+    else:
+        cell.value = value
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    if font:
+        cell.font = font
+    return cell
