@@ -209,8 +209,8 @@ def refusal_message(error: CodeRefused) -> str:
     return _("This code is not valid. Check it against your invitation email and try again.")
 
 
-def _code_step(request, form, status=200):
-    return render(request, "accounts/supplier/code.html", {"form": form}, status=status)
+def _code_step(request, form, status=200, error=None):
+    return render(request, "accounts/supplier/code.html", {"form": form, "error": error}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -238,9 +238,7 @@ def register(request):
         user = _register(request, form, code, invitation) if action == "register" else None
     except CodeRefused as error:
         request.session.pop(SESSION_KEY, None)
-        form = CodeForm()
-        form.add_error(None, refusal_message(error))
-        return _code_step(request, form, status=410)
+        return _code_step(request, CodeForm(), status=410, error=refusal_message(error))
     if user is not None:
         request.session.pop(SESSION_KEY, None)
         login(request, user, backend="enlace.accounts.backends.PortalBackend")
