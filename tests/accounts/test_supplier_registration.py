@@ -200,7 +200,7 @@ def test_the_password_goes_through_djangos_validators(client, invitation):
 def test_a_second_person_of_a_registered_supplier_becomes_another_user_of_the_same_company(
     client, invitation, acme, alice
 ):
-    first = register_with_code(
+    register_with_code(
         code=code_of(invitation), email=invitation.email, password=PASSWORD, first_name="Rosa", last_name="P"
     )
     registered_at = Company.objects.get().registered_at
