@@ -3,5 +3,6 @@ def organization(request):
     return {
         "organization": getattr(request, "organization", None),
         "membership": membership,
+        "memberships": getattr(request, "memberships", []),
         "is_org_admin": bool(membership and membership.is_admin),
     }

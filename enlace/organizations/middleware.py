@@ -19,9 +19,11 @@ class CurrentOrganizationMiddleware:
     def __call__(self, request):
         request.organization = None
         request.membership = None
+        request.memberships = []
         user = request.user
         if user.is_authenticated:
-            memberships = Membership.objects.filter(user=user).select_related("organization")
+            memberships = list(Membership.objects.filter(user=user).select_related("organization"))
+            request.memberships = memberships
             chosen = request.session.get(SESSION_KEY)
             membership = next((m for m in memberships if m.organization_id == chosen), None)
             membership = membership or next(iter(memberships), None)
