@@ -147,9 +147,10 @@ def assert_fits(page):
     viewport = page.viewport_size["width"]
     if width > viewport:
         culprits = page.evaluate(
-            """(limit) => [...document.querySelectorAll('body *')]
-                .filter(e => e.getBoundingClientRect().right > limit + 1)
-                .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+            """(limit) => [...document.querySelectorAll("main *, header *")]
+                .filter(e => e.getBoundingClientRect().right > limit + 1
+                    || (e.clientWidth && e.scrollWidth > e.clientWidth + 1))
+                .slice(-5).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
                     + (typeof e.className === "string" && e.className ? "." + e.className : ""))""",
             viewport,
         )

@@ -2,10 +2,19 @@
 violations) and fits a 390px phone. The pages are found from the URL configuration, so a new
 page is checked as soon as it exists."""
 
+import io
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.conftest import PASSWORD
+from enlace.accounts.services import create_customer_user
+from enlace.imports.models import ImportBatch
+from enlace.imports.services import import_file
+from enlace.invitations.supplier_invitations import invite_partner
+from enlace.partners.models import Partner
+from enlace.partners.samples import ec_ruc
+from enlace.partners.services import create_partner
+from tests.conftest import PASSWORD, ec_cedula, run_worker
 from tests.e2e.conftest import PHONE, assert_accessible, assert_fits
 
 pytestmark = pytest.mark.e2e
@@ -27,9 +36,40 @@ def pages(patterns=None, prefix=""):
             yield "/" + route
 
 
+def fill_lists(organization, admin, customer):
+    """Something in every list (rows, badges, long addresses), so more than empty states is checked."""
+    person = create_customer_user(
+        organization=organization,
+        by=admin,
+        username=ec_cedula(950),
+        partner=customer,
+        email="maria.fernanda.villavicencio@ferreteria-el-tornillo.example",
+        first_name="María Fernanda",
+        last_name="Villavicencio Zambrano",
+    )
+    for number, name in [(21, "Distribuidora Andina del Pacífico y la Sierra S.A."), (22, "Vidrios Norte")]:
+        supplier = create_partner(
+            organization=organization,
+            kind=Partner.Kind.SUPPLIER,
+            tax_id=ec_ruc(number),
+            name=name,
+            email=f"ventas{number}@proveedor.example",
+        )
+    invite_partner(organization=organization, partner=supplier, emails=[supplier.email], by=admin)
+    batch = import_file(
+        organization=organization,
+        kind=ImportBatch.Kind.CUSTOMER_USERS,
+        file=io.BytesIO(b"Customer code*,First names*,Last names*,Email*\nC999,Ana,Torres,not-an-email\n"),
+        filename="people.csv",
+        by=admin,
+    )
+    run_worker()
+    return [f"/users/{person.pk}/", f"/users/{admin.pk}/", f"/imports/{batch.pk}/"]
+
+
 def test_every_page_is_accessible_and_fits_a_phone(new_page, alice, customer):
-    # Plus the pages of one object that exist from the start.
-    paths = sorted(set(pages())) + [f"/users/{alice.pk}/"]
+    # Plus the pages of one object each.
+    paths = sorted(set(pages())) + fill_lists(customer.organization, alice, customer)
     assert {"/users/", "/users/new/", "/customers/", "/login/", "/activate/"} <= set(paths)
     page = new_page()
     page.goto("/login/")
