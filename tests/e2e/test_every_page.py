@@ -64,7 +64,13 @@ def fill_lists(organization, admin, customer):
         by=admin,
     )
     run_worker()
-    return [f"/users/{person.pk}/", f"/users/{admin.pk}/", f"/imports/{batch.pk}/"]
+    return [
+        f"/users/{person.pk}/",
+        f"/users/{admin.pk}/",
+        f"/imports/{batch.pk}/",
+        f"/suppliers/{supplier.pk}/invite/",
+        f"/suppliers/{supplier.pk}/added/",
+    ]
 
 
 def test_every_page_is_accessible_and_fits_a_phone(new_page, alice, customer):
