@@ -92,13 +92,20 @@ def create_customer_user(
     return user
 
 
+def chose_own_password(user: User) -> bool:
+    return user.has_usable_password() and not user.has_temporary_password
+
+
 def reset_temporary_password(*, invitation: Invitation) -> None:
     """Give the invitation's user the temporary password derived from its current secret.
 
     With the organization's *link only* style the user gets no password at all: the link
-    leads to a page where they choose one.
+    leads to a page where they choose one. A person who chose their password when registering
+    by link keeps it: the activation email only activates.
     """
     user = invitation.user
+    if chose_own_password(user):
+        return
     if invitation.organization.activation_style == Organization.ActivationStyle.TEMPORARY_PASSWORD:
         user.set_temporary_password(
             secrets.derive_temporary_password(invitation.secret_salt),

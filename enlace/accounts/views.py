@@ -6,7 +6,6 @@ from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -102,4 +101,8 @@ def activate(request):
                 login(request, user, backend="enlace.accounts.backends.PortalBackend")
                 return redirect("home")
             return render(request, "accounts/activated.html", {"activated_user": user})
-    return render(request, "accounts/activate.html", {"form": form, "login_url": reverse("accounts:login")})
+    return render(
+        request,
+        "accounts/activate.html",
+        {"form": form, "temporary_password": invitation.user.must_change_password},
+    )

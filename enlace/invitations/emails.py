@@ -39,6 +39,7 @@ def invitation_context(invitation: Invitation) -> dict:
         context["username"] = user.username
         if user.has_temporary_password:
             context["temporary_password"] = secrets.derive_temporary_password(invitation.secret_salt)
+        context["has_own_password"] = user.has_usable_password() and not user.has_temporary_password
     elif invitation.kind == Invitation.Kind.REGISTRATION:
         context["link"] = settings.BASE_URL + reverse("accounts:registration_link", args=[secret])
     else:

@@ -331,3 +331,33 @@ def test_the_customer_picker_searches_the_whole_master(alice_client, acme, custo
     response = add_user(alice_client, late)
     assert response.status_code == 302
     assert User.objects.get(email="maria@tornillo.example").partner == late
+
+
+@pytest.mark.django_db
+def test_resending_to_someone_who_chose_a_password_keeps_it(alice, customer, client):
+    from enlace.accounts.services import create_customer_user, resend_activation
+
+    user = create_customer_user(
+        organization=customer.organization,
+        by=alice,
+        username=ec_cedula(21),
+        partner=customer,
+        email="own@tornillo.example",
+    )
+    # As registration by link leaves them: their own password, no temporary one.
+    user.set_password(NEW_PASSWORD)
+    user.must_change_password = False
+    user.temporary_password_expires_at = None
+    user.save()
+    resend_activation(user=user, by=alice)
+    run_worker()
+    message = mail.outbox[-1]
+    assert "Contraseña temporal" not in message.body
+    assert "la que eligió al registrarse" in message.body
+    client.get(link_in(message, "/a/"))
+    page = client.get(reverse("accounts:activate")).content.decode()
+    assert "contraseña temporal" not in page
+    client.post(reverse("accounts:activate"))
+    assert login(client, user.username, NEW_PASSWORD).status_code == 302
+    user.refresh_from_db()
+    assert user.status == User.Status.READY
