@@ -82,3 +82,37 @@ def test_the_add_form_is_filled_and_submitted_with_the_keyboard_alone(new_page, 
     user = User.objects.get(username=cedula)
     assert user.partner.name == "Comercial Andina" and user.email == "luis@andina.example"
     assert user.portal_enabled
+
+
+def test_the_invite_dialog_closes_with_escape_and_gives_the_focus_back(new_page, alice, acme):
+    create_partner(
+        organization=acme,
+        kind=Partner.Kind.SUPPLIER,
+        tax_id=ec_ruc(30),
+        name="Distribuidora Andina",
+        email="ventas@andina.example",
+    )
+    page = new_page()
+    page.goto("/login/")
+    page.keyboard.type(alice.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(acme.name)
+    page.goto("/suppliers/")
+    invite = page.get_by_role("link", name="Invitar Distribuidora Andina")
+    invite.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Correo 1")).to_be_focused()
+    # Tab never reaches the page behind the open dialog (past its last control the browser's own
+    # controls take the focus, shown here as the body, then it comes back into the dialog).
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        where = page.evaluate(
+            "() => document.activeElement === document.body || !!document.activeElement.closest('dialog')"
+        )
+        assert where, "the focus reached the page behind the dialog"
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(invite).to_be_focused()
