@@ -1,6 +1,6 @@
 """A real headless Chromium against a live server, with the development mailbox and a worker.
 
-One browser for the whole session and a fresh context (cookies, language) per person in each
+One browser for all the browser tests and a fresh context (cookies, language) per person in each
 test. Screenshots go to tests/e2e/artifacts/ (not committed); the key pages are also copied
 into docs/screenshots/ when they are missing there or ENLACE_UPDATE_SCREENSHOTS=1 is set, so
 a run of the suite does not rewrite the documentation's images every time.
@@ -32,14 +32,15 @@ DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"browser flows need Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    # Playwright's synchronous API keeps an event loop in this thread; the test's own ORM calls
-    # between browser steps are still plain synchronous code.
+    # Playwright's synchronous API keeps an event loop in this thread while it runs; the test's
+    # own ORM calls between browser steps are still plain synchronous code. Package scope: the
+    # browser and that allowance end with the last browser test, before the rest of the suite.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
