@@ -122,6 +122,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "es"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # a chosen language outlives the session
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 # One catalog per area of the product, each with its own owner; Django merges them.
 LOCALE_AREAS = ("core", "imports", "requests", "suppliers", "delivery", "api")

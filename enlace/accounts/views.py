@@ -19,6 +19,19 @@ from enlace.lib import ratelimit
 ACTIVATION_TOKEN_SESSION_KEY = "activation_token"
 
 
+def remember_language(request, response, language):
+    """Keep speaking the person's language on the next pages (the login page above all)."""
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
 def speak_language_of(request, invitation) -> None:
     """Pages reached from an email speak the email's language, unless the person chose one."""
     if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
@@ -99,8 +112,10 @@ def activate(request):
             del request.session[ACTIVATION_TOKEN_SESSION_KEY]
             if password is not None:
                 login(request, user, backend="enlace.accounts.backends.PortalBackend")
-                return redirect("home")
-            return render(request, "accounts/activated.html", {"activated_user": user})
+                response = redirect("home")
+            else:
+                response = render(request, "accounts/activated.html", {"activated_user": user})
+            return remember_language(request, response, invitation.language)
     return render(
         request,
         "accounts/activate.html",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from enlace.invitations.models import Invitation
 from enlace.partners.models import Partner
@@ -21,7 +22,7 @@ FAILED = "failed"
 NOT_INVITED = "not_invited"
 
 STATUSES = [
-    (REGISTERED, _("Registered")),
+    (REGISTERED, pgettext_lazy("supplier status", "Registered")),
     (INVITED, _("Invited (pending)")),
     (FAILED, _("Invitation failed")),
     (NOT_INVITED, _("Not invited")),

@@ -361,3 +361,13 @@ def test_resending_to_someone_who_chose_a_password_keeps_it(alice, customer, cli
     assert login(client, user.username, NEW_PASSWORD).status_code == 302
     user.refresh_from_db()
     assert user.status == User.Status.READY
+
+
+@pytest.mark.django_db
+def test_after_activating_the_login_page_speaks_the_emails_language(alice_client, customer, client):
+    add_user(alice_client, customer)
+    run_worker()
+    client.get(link_in(mail.outbox[0], "/a/"), HTTP_ACCEPT_LANGUAGE="en")
+    client.post(reverse("accounts:activate"), HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Iniciar sesión en Enlace" in page  # acme's email was in Spanish

@@ -138,11 +138,10 @@ def test_admin_imports_customer_users_fixing_the_errors_first(new_page, alice, c
     person.get_by_role("button", name="Activate my account").click()
     expect(person.get_by_role("heading", level=1)).to_have_text("Your account is active")
     person.get_by_role("link", name="Log in").click()
-    # Before logging in, the page can only go by the browser's language (Spanish here); once
-    # logged in, her own choice applies.
-    person.get_by_label(re.compile("^Usuario o correo")).fill("ana@tornillo.example")
-    person.get_by_label(re.compile("^Contraseña")).fill(OWN_PASSWORD)
-    person.get_by_role("button", name="Iniciar sesión").click()
+    # The login page keeps speaking the language she chose, although her browser asks for Spanish.
+    person.get_by_label(re.compile("^Username or email")).fill("ana@tornillo.example")
+    person.get_by_label(re.compile("^Password")).fill(OWN_PASSWORD)
+    person.get_by_role("button", name="Log in").click()
     expect(person.get_by_text("Ready to use the B2B purchase portal")).to_be_visible()
 
     admin.goto("/users/")

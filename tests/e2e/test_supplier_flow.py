@@ -135,7 +135,7 @@ def test_buyer_invites_suppliers_and_one_registers_with_its_code(new_page, alice
     # The directory shows the check; the other address's code no longer matters.
     admin.reload()
     andina = status_of(admin, "Distribuidora Andina")
-    expect(andina).to_contain_text("Registrada")
+    expect(andina).to_contain_text("Registrado")
     expect(andina.locator(".verified")).to_have_text("✓")
     expect(status_of(admin, "Maderas del Oriente")).to_have_text("Invitado (pendiente)")
     shot(admin, "es-suppliers-registered", doc="es/suppliers-registered")
