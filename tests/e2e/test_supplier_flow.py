@@ -71,7 +71,7 @@ def test_buyer_invites_suppliers_and_one_registers_with_its_code(new_page, alice
     settled(admin, "#invite-dialog-body")
     expect(dialog.get_by_label("Correo 1")).to_be_focused()
     expect(dialog.get_by_label("Correo 1")).to_have_value("ventas@andina.example")
-    tab_to(admin, "Añadir otra dirección")
+    tab_to(admin, "Agregar otra dirección")
     admin.keyboard.press("Enter")
     expect(dialog.get_by_label("Correo 2")).to_be_focused()
     settled(admin, "#invite-dialog-body")
