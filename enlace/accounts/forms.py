@@ -25,24 +25,36 @@ class LoginForm(AuthenticationForm):
             raise ValidationError(refusal, code="refused")
 
 
-class NewPasswordForm(forms.Form):
-    new_password1 = forms.CharField(
-        label=_("New password"),
+class ChoosePasswordForm(forms.Form):
+    """The two password fields of every form where a person chooses a password; they must match.
+    Django's validators run in the service that sets it (or in a subclass's clean)."""
+
+    password1 = forms.CharField(
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
-    new_password2 = forms.CharField(
-        label=_("Repeat the new password"),
+    password2 = forms.CharField(
+        label=_("Repeat the password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("new_password1") != cleaned.get("new_password2"):
-            raise ValidationError(_("The two passwords do not match."), code="mismatch")
+        if cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error(
+                "password2", ValidationError(_("The two passwords do not match."), code="mismatch")
+            )
         return cleaned
+
+
+class NewPasswordForm(ChoosePasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = _("New password")
+        self.fields["password2"].label = _("Repeat the new password")
 
 
 CUSTOMERS_OFFERED = 50

@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from enlace.accounts.forms import ChoosePasswordForm
 from enlace.accounts.models import User
 from enlace.accounts.views import speak_language_of
 from enlace.audit.models import AuditEvent
@@ -91,7 +92,7 @@ def register_with_link(
 # --- form -------------------------------------------------------------------------------------
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(ChoosePasswordForm):
     """Prefilled from the invitation. Email and customer are shown, disabled: Django then keeps
     the initial value whatever the browser sends."""
 
@@ -102,17 +103,6 @@ class RegistrationForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     job_title = forms.CharField(label=_("Job title"), max_length=100, required=False)
     language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
-    password1 = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
-    password2 = forms.CharField(
-        label=_("Repeat the password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
 
     def __init__(self, *args, invitation: Invitation, **kwargs):
         partner = invitation.partner
@@ -149,11 +139,7 @@ class RegistrationForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         password = cleaned.get("password1")
-        if password and cleaned.get("password2") != password:
-            self.add_error(
-                "password2", ValidationError(_("The two passwords do not match."), code="mismatch")
-            )
-        elif password:
+        if password and "password2" not in self.errors:
             # Every error at once: the password is checked here too, against the names typed.
             person = User(
                 username=self.initial["email"],

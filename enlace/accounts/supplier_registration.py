@@ -13,7 +13,7 @@ resends it, which draws a new code and resets the count.
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import login, password_validation
+from django.contrib.auth import login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from enlace.accounts.forms import ChoosePasswordForm
 from enlace.accounts.models import User
 from enlace.accounts.services import email_in_use
 from enlace.accounts.views import speak_language_of
@@ -155,7 +156,7 @@ class CodeForm(forms.Form):
     )
 
 
-class SupplierAccountForm(forms.Form):
+class SupplierAccountForm(ChoosePasswordForm):
     email = forms.CharField(
         label=gettext_lazy("Email"), max_length=150, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
@@ -169,29 +170,12 @@ class SupplierAccountForm(forms.Form):
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
-    password1 = forms.CharField(
-        label=gettext_lazy("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
-    password2 = forms.CharField(
-        label=gettext_lazy("Repeat the password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
 
     def clean_email(self):
         email = normalize_email(self.cleaned_data["email"])
         if email_in_use(email):
             raise ValidationError(_("A user with this email already exists."), code="taken")
         return email
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("password1") != cleaned.get("password2"):
-            raise ValidationError(_("The two passwords do not match."), code="mismatch")
-        return cleaned
 
 
 def refusal_message(error: CodeRefused) -> str:

@@ -67,9 +67,9 @@ def set_password(request):
     form = NewPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_own_password(user=request.user, password=form.cleaned_data["new_password1"])
+            services.set_own_password(user=request.user, password=form.cleaned_data["password1"])
         except ValidationError as error:
-            form.add_error("new_password1", error)
+            form.add_error("password1", error)
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, _("Your password has been saved."))
@@ -101,13 +101,13 @@ def activate(request):
     needs_password = not invitation.user.has_usable_password()
     form = NewPasswordForm(request.POST or None) if needs_password else None
     if request.method == "POST" and (form is None or form.is_valid()):
-        password = form.cleaned_data["new_password1"] if form else None
+        password = form.cleaned_data["password1"] if form else None
         try:
             user = services.activate_account(token=token, password=password)
         except InvitationInvalid:
             return render(request, "accounts/link_invalid.html", status=410)
         except ValidationError as error:
-            form.add_error("new_password1", error)
+            form.add_error("password1", error)
         else:
             del request.session[ACTIVATION_TOKEN_SESSION_KEY]
             if password is not None:

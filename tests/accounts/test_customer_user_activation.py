@@ -73,7 +73,7 @@ def test_the_whole_flow_from_add_to_ready(alice_client, customer, client):
     assert client.get(reverse("partners:customer_list"))["Location"] == reverse("accounts:set_password")
     response = client.post(
         reverse("accounts:set_password"),
-        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
     assert response.status_code == 302
     user.refresh_from_db()
@@ -165,9 +165,7 @@ def test_a_temporary_password_cannot_be_kept(alice_client, customer, client):
     temporary = field_in(message, "Contraseña temporal")
     activate(client, message)
     login(client, field_in(message, "Usuario"), temporary)
-    response = client.post(
-        reverse("accounts:set_password"), {"new_password1": temporary, "new_password2": temporary}
-    )
+    response = client.post(reverse("accounts:set_password"), {"password1": temporary, "password2": temporary})
     assert response.status_code == 200
     assert "diferente de la contraseña temporal" in response.content.decode()
     assert User.objects.get(email="maria@tornillo.example").status == User.Status.ACTIVE
@@ -210,7 +208,7 @@ def test_link_only_style_lets_the_person_choose_a_password(alice_client, custome
     assert "Contraseña temporal" not in message.body
     client.get(link_in(message, "/a/"))
     response = client.post(
-        reverse("accounts:activate"), {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+        reverse("accounts:activate"), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
     )
     assert response.status_code == 302
     user = User.objects.get(email="maria@tornillo.example")
