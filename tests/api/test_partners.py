@@ -41,6 +41,16 @@ def test_filters_by_group_and_registration(api, acme, customer):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("offset", ["-17:01", "+00:00", ""])
+def test_updated_since_takes_any_iso_offset(api, customer, offset):
+    # PostgreSQL refuses offsets past ±15:59 in a query; the API compares in UTC.
+    found = api.get("/customers", {"updated_since": f"0270-10-06T12:51:11{offset}"})
+    assert found.status_code == 200 and [c["code"] for c in found.json()["items"]] == ["C001"]
+    later = api.get("/customers", {"updated_since": f"2999-01-01T00:00:00{offset}"})
+    assert later.status_code == 200 and later.json()["items"] == []
+
+
+@pytest.mark.django_db
 def test_a_cursor_walks_every_partner_once(api, acme, django_assert_max_num_queries):
     for n in range(1, 8):
         add(acme, Partner.Kind.SUPPLIER, n, groups=["A", "B"])

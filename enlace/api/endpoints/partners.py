@@ -1,8 +1,9 @@
 """Suppliers and customers: the same operations on each kind, under /suppliers and /customers."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from enlace.api.errors import form_error
@@ -35,7 +36,11 @@ def partner_queryset(organization, kind, filters: PartnerFilters | None = None):
     if filters.registered is not None:
         partners = partners.filter(company__registered_at__isnull=not filters.registered)
     if filters.updated_since is not None:
-        partners = partners.filter(updated_at__gte=filters.updated_since)
+        # In UTC: PostgreSQL refuses offsets past ±15:59, which ISO 8601 allows.
+        since = filters.updated_since
+        if timezone.is_naive(since):
+            since = timezone.make_aware(since, UTC)
+        partners = partners.filter(updated_at__gte=since.astimezone(UTC))
     return partners.prefetch_related("groups")
 
 
