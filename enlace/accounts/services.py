@@ -120,10 +120,16 @@ def reset_temporary_password(*, invitation: Invitation) -> None:
 
 @transaction.atomic
 def resend_activation(*, user: User, by) -> Invitation:
-    """A new link and temporary password for a pending user; the old ones stop working."""
+    """A fresh copy of the pending user's latest email: their activation link (and temporary
+    password), or their registration link if they were imported and have not registered yet.
+    The old link stops working."""
     if user.status != User.Status.PENDING_ACTIVATION:
         raise DomainError("not_pending", _("This user has already activated the account."))
-    invitation = user.invitations.filter(kind=Invitation.Kind.ACTIVATION).order_by("-created_at").first()
+    invitation = (
+        user.invitations.filter(kind__in=[Invitation.Kind.ACTIVATION, Invitation.Kind.REGISTRATION])
+        .order_by("-created_at", "-id")
+        .first()
+    )
     if invitation is None:
         raise DomainError("no_invitation", _("This user has no activation to resend."))
     if invitation.state == Invitation.State.REVOKED:

@@ -27,6 +27,9 @@ def create_organization(
     admin, password = None, None
     if admin_email:
         admin, password = ensure_staff_user(email=admin_email, language=language)
+        if admin.profile != User.Profile.STAFF:
+            # A partner's person must never become an organization's admin by a typo.
+            raise DomainError("not_staff", _("This email belongs to a customer's or supplier's user."))
         Membership.objects.create(organization=organization, user=admin, role=Membership.Role.ADMIN)
     return organization, admin, password
 

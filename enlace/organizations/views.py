@@ -43,7 +43,10 @@ def switch(request):
 
 class SettingsForm(forms.ModelForm):
     link_lifetime_hours = forms.IntegerField(
-        label=gettext_lazy("Link lifetime (hours)"), min_value=1, max_value=24 * 30
+        label=gettext_lazy("Link lifetime (hours)"),
+        min_value=1,
+        max_value=24 * 30,
+        help_text=gettext_lazy("How long registration and activation links work."),
     )
     code_lifetime_days = forms.IntegerField(
         label=gettext_lazy("Activation code lifetime (days)"), min_value=1, max_value=365
@@ -51,6 +54,14 @@ class SettingsForm(forms.ModelForm):
 
     class Meta:
         model = Organization
+        help_texts = {
+            "language": gettext_lazy("The language of emails and of pages until a person chooses theirs."),
+            "activation_style": gettext_lazy(
+                "Temporary password: the activation email carries one, to be replaced at first login. "
+                "Link only: the link leads to a page where the person chooses a password."
+            ),
+            "mail_rate_per_minute": gettext_lazy("Leave empty for no limit."),
+        }
         fields = [
             "name",
             "language",

@@ -369,3 +369,36 @@ def test_after_activating_the_login_page_speaks_the_emails_language(alice_client
     client.post(reverse("accounts:activate"), HTTP_ACCEPT_LANGUAGE="en")
     page = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Iniciar sesión en Enlace" in page  # acme's email was in Spanish
+
+
+@pytest.mark.django_db
+def test_resend_on_an_imported_person_resends_their_registration_link(alice_client, alice, customer):
+    from enlace.invitations.services import build_invitation, queue_delivery
+
+    person = User.objects.create(
+        username="ana@tornillo.example",
+        email="ana@tornillo.example",
+        profile=User.Profile.CUSTOMER,
+        status=User.Status.PENDING_ACTIVATION,
+        organization=customer.organization,
+        partner=customer,
+    )
+    invitation = build_invitation(
+        organization=customer.organization,
+        kind=Invitation.Kind.REGISTRATION,
+        email=person.email,
+        by=alice,
+        partner=customer,
+        user=person,
+    )
+    invitation.save()
+    queue_delivery([invitation])
+    run_worker()
+    first = link_in(mail.outbox[-1], "/r/")
+    response = alice_client.post(reverse("accounts:user_resend", args=[person.pk]), follow=True)
+    assert "no tiene una activación" not in response.content.decode()
+    run_worker()
+    second = link_in(mail.outbox[-1], "/r/")
+    assert first != second
+    invitation.refresh_from_db()
+    assert invitation.generation == 2

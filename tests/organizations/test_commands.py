@@ -107,3 +107,31 @@ def test_production_refuses_to_start_without_a_secret_key():
 @pytest.mark.django_db
 def test_no_model_change_lacks_its_migration():
     call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_org_create_never_makes_a_partners_person_an_admin(customer, alice):
+    from enlace.accounts.services import create_customer_user
+    from tests.conftest import ec_cedula
+
+    create_customer_user(
+        organization=customer.organization,
+        by=alice,
+        username=ec_cedula(40),
+        partner=customer,
+        email="buyer@tornillo.example",
+    )
+    with pytest.raises(CommandError, match="customer's or supplier's"):
+        call_command(
+            "org",
+            "create",
+            "other",
+            "--name",
+            "Other",
+            "--country",
+            "EC",
+            "--admin-email",
+            "buyer@tornillo.example",
+            stdout=StringIO(),
+        )
+    assert not Organization.objects.filter(slug="other").exists()
