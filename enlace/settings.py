@@ -3,6 +3,7 @@ environment variables (documented in the README); nothing else should need chang
 
 import os
 from pathlib import Path
+from secrets import token_urlsafe
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "anymail",
     "enlace.accounts",
     "enlace.organizations",
     "enlace.partners",
@@ -153,6 +155,9 @@ ANYMAIL = {
     for name, value in os.environ.items()
     if name.startswith("ENLACE_ANYMAIL_")
 }
+# The provider's bounce webhooks must be signed (HTTP basic auth "user:password", set the same at
+# the provider): until ENLACE_ANYMAIL_WEBHOOK_SECRET is set, a random secret refuses every call.
+ANYMAIL.setdefault("WEBHOOK_SECRET", f"{token_urlsafe(16)}:{token_urlsafe(32)}")
 DEFAULT_FROM_EMAIL = env("FROM_EMAIL", "Enlace <no-reply@enlace.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

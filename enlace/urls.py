@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("enlace.partners.urls")),
     path("imports/", include("enlace.imports.urls")),
     path("requests/", include("enlace.invitations.urls")),
+    path("mail/provider/", include("anymail.urls")),  # bounce webhooks, signed
     path("dev/mailbox/", mail_views.mailbox, name="mailbox"),
     path("dev/mailbox/<int:pk>/", mail_views.mailbox_message, name="mailbox_message"),
     path("dev/mailbox/<int:pk>/html/", mail_views.mailbox_message_html, name="mailbox_message_html"),

@@ -8,6 +8,7 @@ from django.urls import reverse
 from enlace.invitations import secrets
 from enlace.invitations.models import Invitation
 from enlace.invitations.services import secret_of
+from enlace.mail.bounces import invitation_metadata
 from enlace.mail.rendering import render_email
 
 TEMPLATE_FOR_KIND = {
@@ -49,10 +50,13 @@ def invitation_context(invitation: Invitation) -> dict:
 
 
 def build_invitation_email(invitation: Invitation):
-    return render_email(
+    message = render_email(
         TEMPLATE_FOR_KIND[invitation.kind],
         to=invitation.email,
         language=invitation.language,
         context=invitation_context(invitation),
         headers={"Message-ID": invitation.message_id},
     )
+    # Providers with bounce webhooks (anymail) send this back with the bounce.
+    message.metadata = invitation_metadata(invitation)
+    return message
