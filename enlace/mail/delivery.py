@@ -139,7 +139,13 @@ class _ChunkRun:
                 self.outcome["sent"] += 1
 
     def send(self, invitation):
-        message = build_message(invitation, purpose=self.purpose)
+        try:
+            message = build_message(invitation, purpose=self.purpose)
+        except Exception as error:
+            # A bug of ours (a template, a missing translation) must delay this email, not lose
+            # it: it is retried like a temporary failure, and fails with the reason in the end.
+            logger.exception("Building the email of invitation %s failed", invitation.pk)
+            raise TemporaryFailure(f"{type(error).__name__}: {error}"[:500]) from error
         # One message, one recipient: nothing in a name or an address can add another.
         if len(message.recipients()) != 1 or message.recipients() != [invitation.email]:
             raise PermanentFailure("refused: the message must have exactly its one recipient")
