@@ -24,6 +24,8 @@ def no_nul(value: str) -> str:
 
 # Free text in query filters (the bodies go through Django forms, which refuse NUL themselves).
 FilterText = Annotated[str, AfterValidator(no_nul)]
+# A database id: larger numbers cannot name a row, and the databases refuse them in a query.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class ErrorDetail(Schema):

@@ -1,19 +1,22 @@
-"""Invitations (the activation requests): list, get, resend, revoke."""
+"""Invitations (the activation requests): invite suppliers, list, get, resend, revoke."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from enlace.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from enlace.api.schemas import (
     Error,
     FilterText,
+    Id,
     InvitationKind,
     InvitationOut,
     InvitationPage,
     InvitationState,
 )
-from enlace.invitations import services
+from enlace.invitations import services, supplier_invitations
 from enlace.invitations.models import Invitation
+from enlace.partners.models import Partner
 
 router = Router(tags=["Invitations"])
 ERRORS = {400: Error, 401: Error, 404: Error, 409: Error, 422: Error, 429: Error}
@@ -23,9 +26,69 @@ class InvitationFilters(Schema):
     state: InvitationState | None = None
     kind: InvitationKind | None = None
     email: FilterText = Field("", max_length=254)
-    partner_id: int | None = None
+    partner_id: Id | None = None
     cursor: str | None = Field(None, max_length=100)
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
+class SupplierInvitationIn(Schema):
+    partner_id: Id
+    emails: list[str] = Field(..., min_length=1, max_length=20)
+
+
+class SelectedSuppliersIn(Schema):
+    partner_ids: list[Id] = Field(..., min_length=1, max_length=1000)
+
+
+class Skipped(Schema):
+    partner_id: int
+    reason: str
+
+
+class InviteResult(Schema):
+    invited: int
+    resent: int
+    invitations: list[InvitationOut]
+    skipped: list[Skipped]
+
+
+def invite_result(outcome) -> dict:
+    return {
+        "invited": outcome.invited,
+        "resent": outcome.resent,
+        "invitations": outcome.invitations,
+        "skipped": [{"partner_id": partner.pk, "reason": reason} for partner, reason in outcome.skipped],
+    }
+
+
+def suppliers_of(organization):
+    return Partner.objects.filter(organization=organization, kind=Partner.Kind.SUPPLIER).select_related(
+        "company"
+    )
+
+
+@router.post("", response={201: InviteResult, **ERRORS}, operation_id="invite_supplier")
+def invite_supplier(request, payload: SupplierInvitationIn):
+    """Invite one supplier at one or more addresses, each with its own activation code; an
+    address with a pending invitation gets a fresh code instead of a second invitation."""
+    partner = get_object_or_404(suppliers_of(request.organization), pk=payload.partner_id)
+    outcome = supplier_invitations.invite_partner(
+        organization=request.organization, partner=partner, emails=payload.emails, by=None
+    )
+    return Status(201, invite_result(outcome))
+
+
+@router.post("/selected", response={201: InviteResult, **ERRORS}, operation_id="invite_selected_suppliers")
+def invite_selected_suppliers(request, payload: SelectedSuppliersIn):
+    """Invite each supplier at its primary email; registered ones and ones without an email are
+    skipped, with the reason."""
+    partners = list(suppliers_of(request.organization).filter(pk__in=payload.partner_ids))
+    if len(partners) != len(set(payload.partner_ids)):
+        raise Http404
+    outcome = supplier_invitations.invite_selected(
+        organization=request.organization, partners=partners, by=None
+    )
+    return Status(201, invite_result(outcome))
 
 
 def invitations_of(organization):
