@@ -1,14 +1,18 @@
 """Suppliers and customers: the same operations on each kind, under /suppliers and /customers."""
 
+import csv
+import io
 from datetime import UTC, datetime
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 from ninja import Field, Query, Router, Schema, Status
 
 from enlace.api.errors import form_error
 from enlace.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from enlace.api.schemas import Error, FilterText, PartnerIn, PartnerOut, PartnerPage
+from enlace.imports.columns import COLUMNS
+from enlace.imports.services import import_file
 from enlace.partners.forms import PartnerForm
 from enlace.partners.models import Partner
 from enlace.partners.selectors import search_partners
@@ -54,6 +58,42 @@ def validated_partner(organization, kind, payload: PartnerIn) -> dict:
     return dict(form.cleaned_data)
 
 
+BULK_LIMIT = 1000
+
+
+class BulkItem(PartnerIn):
+    notify: bool = Field(False, description="Suppliers only: send an invitation at the email.")
+
+
+class BulkIn(Schema):
+    items: list[BulkItem] = Field(..., min_length=1, max_length=BULK_LIMIT)
+
+
+class BulkOut(Schema):
+    status: str
+    rows: int
+    created: int
+    updated: int
+    invitations: int
+    errors: list[dict] = Field(description="As in an import report; `item` is the index in `items`.")
+
+
+def rows_as_csv(import_kind: str, items) -> io.BytesIO:
+    """The items as the import file the Imports page takes, so that one set of rules (validation,
+    upsert, invitations, all or nothing) serves the page, the command and the API."""
+    columns = COLUMNS[import_kind]
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
+    with translation.override("en"):
+        writer.writerow([str(column.label) for column in columns])
+    for item in items:
+        values = item.dict()
+        values["groups"] = ";".join(values["groups"])
+        values["notify"] = "1" if values["notify"] else "0"
+        writer.writerow([values.get(column.key, "") for column in columns])
+    return io.BytesIO(out.getvalue().encode("utf-8"))
+
+
 def partner_router(kind: str, noun: str) -> Router:
     router = Router(tags=[noun.capitalize()])
 
@@ -63,6 +103,34 @@ def partner_router(kind: str, noun: str) -> Router:
     def list_partners(request, filters: Query[PartnerFilters]):
         partners = partner_queryset(request.organization, kind, filters)
         return paginate(partners, cursor=filters.cursor, limit=filters.limit)
+
+    @router.post(
+        "/bulk",
+        response={200: BulkOut, **ERRORS},
+        operation_id=f"upsert_{noun}",
+        summary=f"Create or update up to {BULK_LIMIT} {noun}",
+    )
+    def upsert(request, payload: BulkIn):
+        """All or nothing, with the rules of the import file: customers are matched by code,
+        suppliers by tax ID; a supplier with `notify` gets an invitation at its email."""
+        batch = import_file(
+            organization=request.organization,
+            kind=noun,  # the import of the same name: "customers" or "suppliers"
+            file=rows_as_csv(noun, payload.items),
+            filename=f"api-{noun}.csv",
+            by=None,
+        )
+        errors = [
+            {**error, "item": error["row"] - 2 if error["row"] >= 2 else None} for error in batch.errors
+        ]
+        return {
+            "status": batch.status,
+            "rows": batch.rows,
+            "created": batch.created,
+            "updated": batch.updated,
+            "invitations": batch.invitations,
+            "errors": errors,
+        }
 
     @router.get("/{partner_id}", response={200: PartnerOut, **ERRORS}, operation_id=f"get_{noun}")
     def get_partner(request, partner_id: int):
