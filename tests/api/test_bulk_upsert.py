@@ -48,3 +48,52 @@ def test_suppliers_with_notify_are_invited(api, acme):
 def test_more_than_a_thousand_items_are_refused(api):
     response = api.post("/customers/bulk", {"items": [customer(n) for n in range(1001)]})
     assert response.status_code == 422
+
+
+@pytest.mark.django_db
+def test_a_customer_is_updated_in_place_and_its_code_cannot_change(api, customer):
+    path = f"/customers/{customer.pk}"
+    fields = {
+        "code": "C001",
+        "tax_id": customer.company.tax_id,
+        "name": "Ferretería El Tornillo 2",
+        "email": "nuevo@tornillo.example",
+        "city": "Quito",
+    }
+    response = api.client.put(
+        "/api/v1" + path, fields, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {api.key}"
+    )
+    assert response.status_code == 200, response.content
+    customer.refresh_from_db()
+    assert (customer.name, customer.email, customer.city) == (
+        "Ferretería El Tornillo 2",
+        "nuevo@tornillo.example",
+        "Quito",
+    )
+    changed = api.client.put(
+        "/api/v1" + path,
+        {**fields, "code": "C999"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {api.key}",
+    )
+    assert changed.status_code == 400 and changed.json()["error"]["field"] == "code"
+    bad = api.client.put(
+        "/api/v1" + path,
+        {**fields, "email": "no"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {api.key}",
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "email"
+    customer.refresh_from_db()
+    assert customer.email == "nuevo@tornillo.example"
+
+
+@pytest.mark.django_db
+def test_another_organizations_partner_cannot_be_updated(globex_api, customer):
+    response = globex_api.client.put(
+        f"/api/v1/customers/{customer.pk}",
+        {"code": "C001", "tax_id": "x", "name": "x"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {globex_api.key}",
+    )
+    assert response.status_code == 404

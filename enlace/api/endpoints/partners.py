@@ -6,17 +6,20 @@ from datetime import UTC, datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from enlace.api.errors import form_error
 from enlace.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
-from enlace.api.schemas import Error, FilterText, PartnerIn, PartnerOut, PartnerPage
+from enlace.api.schemas import Error, FilterText, Id, PartnerIn, PartnerOut, PartnerPage
 from enlace.imports.columns import COLUMNS
 from enlace.imports.services import import_file
+from enlace.lib.errors import DomainError
 from enlace.partners.forms import PartnerForm
 from enlace.partners.models import Partner
 from enlace.partners.selectors import search_partners
 from enlace.partners.services import create_partner
+from enlace.partners.taxids import compact_for_search
 
 ERRORS = {400: Error, 401: Error, 404: Error, 409: Error, 422: Error, 429: Error}
 
@@ -131,6 +134,29 @@ def partner_router(kind: str, noun: str) -> Router:
             "invitations": batch.invitations,
             "errors": errors,
         }
+
+    @router.put("/{partner_id}", response={200: PartnerOut, **ERRORS}, operation_id=f"update_{noun}")
+    def update(request, partner_id: Id, payload: PartnerIn):
+        """Replace a partner's fields, with the import's rules. The key that names it (a
+        customer's code, a supplier's tax ID) cannot change here."""
+        partner = get_object_or_404(partner_queryset(request.organization, kind), pk=partner_id)
+        if kind == Partner.Kind.CUSTOMER and payload.code.strip() != partner.code:
+            raise DomainError("key_changed", _("A customer's code cannot change."), field="code")
+        if kind == Partner.Kind.SUPPLIER and (
+            compact_for_search(request.organization.country, payload.tax_id) != partner.company.tax_id
+        ):
+            raise DomainError("key_changed", _("A supplier's tax ID cannot change."), field="tax_id")
+        batch = import_file(
+            organization=request.organization,
+            kind=noun,
+            file=rows_as_csv(noun, [BulkItem(**payload.dict())]),
+            filename=f"api-{noun}.csv",
+            by=None,
+        )
+        if batch.errors:
+            first = batch.errors[0]
+            raise DomainError("invalid_rows", first["message"], field=first.get("key"), rows=batch.errors)
+        return partner_queryset(request.organization, kind).get(pk=partner.pk)
 
     @router.get("/{partner_id}", response={200: PartnerOut, **ERRORS}, operation_id=f"get_{noun}")
     def get_partner(request, partner_id: int):
