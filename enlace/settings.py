@@ -197,6 +197,9 @@ IMPORT_MAX_COLUMNS = envint("IMPORT_MAX_COLUMNS", 50)
 IMPORT_MAX_CELL_LENGTH = envint("IMPORT_MAX_CELL_LENGTH", 2_000)
 # Requests per minute each API key may make (429 with Retry-After beyond).
 API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", 600)
+# Webhooks go only to public addresses, so that an admin cannot make Enlace call into its own
+# network; a private deployment whose ERP is on the internal network may allow it.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = envbool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 
 LOGGING = {
     "version": 1,

@@ -15,3 +15,5 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the webhook tests' receiver listens on 127.0.0.1

@@ -1,4 +1,7 @@
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +22,15 @@ class WebhookEndpointForm(forms.Form):
         validators=[URLValidator(schemes=["https", "http"])],
         help_text=_("Enlace sends a signed POST with a JSON body to this address."),
     )
+
+    def clean_url(self):
+        from enlace.api.webhooks import private_host
+
+        url = self.cleaned_data["url"]
+        if not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES and private_host(urlsplit(url).hostname or ""):
+            raise forms.ValidationError(_("Use an address on the public internet."), code="private")
+        return url
+
     events = forms.MultipleChoiceField(
         label=_("Events"), choices=WebhookEndpoint.Event.choices, widget=forms.CheckboxSelectMultiple
     )

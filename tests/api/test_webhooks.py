@@ -158,3 +158,44 @@ def test_an_admin_registers_a_url_sees_its_secret_and_log_and_removes_it(alice_c
     assert client.post(reverse("api:webhook_remove", args=[endpoint.pk])).status_code == 403
     assert alice_client.post(reverse("api:webhook_remove", args=[endpoint.pk])).status_code == 302
     assert not WebhookEndpoint.objects.exists() and not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "https://localhost/x",
+        "http://10.0.0.7/hook",
+        "http://[::1]/hook",
+        "https://erp.internal/hook",
+    ],
+)
+def test_webhooks_never_reach_private_addresses(settings, url):
+    from enlace.api.forms import WebhookEndpointForm
+    from enlace.api.webhooks import refuse_private_address
+
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    form = WebhookEndpointForm({"url": url, "events": ["invitation.sent"]})
+    assert not form.is_valid() and "url" in form.errors
+    with pytest.raises(ValueError, match="refused"):
+        refuse_private_address(url)
+
+
+@pytest.mark.django_db
+def test_a_delivery_to_a_name_that_resolves_privately_fails_with_the_reason(settings, acme, monkeypatch):
+    import socket
+
+    from enlace.api.models import WebhookDelivery, WebhookEndpoint
+    from enlace.api.webhooks import deliver, emit
+
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, port: [(2, 1, 6, "", ("10.1.2.3", 0))])
+    WebhookEndpoint.objects.create(
+        organization=acme, url="https://erp.example.com/hook", events=["invitation.sent"]
+    )
+    [delivery] = emit(acme, "invitation.sent", {"hello": "world"})
+    deliver(delivery.pk)
+    delivery = WebhookDelivery.objects.get(pk=delivery.pk)
+    assert delivery.response_status is None and "private address" in delivery.error
