@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,15 +9,9 @@ from django.views.decorators.http import require_POST
 from enlace.accounts import services
 from enlace.accounts.forms import PortalUserForm
 from enlace.accounts.models import User
+from enlace.accounts.selectors import filter_users, organization_users
 from enlace.lib.errors import DomainError
 from enlace.organizations.decorators import staff_required
-
-
-def organization_users(organization):
-    """Everyone who belongs to the organization: its staff and its partners' users."""
-    return User.objects.filter(
-        Q(organization=organization) | Q(memberships__organization=organization)
-    ).distinct()
 
 
 @staff_required
@@ -27,17 +20,12 @@ def user_list(request):
     profile = request.GET.get("profile", "")
     status = request.GET.get("status", "")
     query = request.GET.get("q", "").strip()
-    if profile in User.Profile.values:
-        users = users.filter(profile=profile)
-    if status in User.Status.values:
-        users = users.filter(status=status)
-    if query:
-        users = users.filter(
-            Q(username__icontains=query)
-            | Q(email__icontains=query)
-            | Q(first_name__icontains=query)
-            | Q(last_name__icontains=query)
-        )
+    users = filter_users(
+        users,
+        profile=profile if profile in User.Profile.values else "",
+        status=status if status in User.Status.values else "",
+        query=query,
+    )
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return render(
         request,

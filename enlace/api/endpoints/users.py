@@ -1,12 +1,12 @@
 """Portal users: customer users created as the Add portal user form creates them."""
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from enlace.accounts import services
 from enlace.accounts.forms import PortalUserForm
 from enlace.accounts.models import User
+from enlace.accounts.selectors import filter_users
 from enlace.api.errors import form_error
 from enlace.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from enlace.api.schemas import (
@@ -44,19 +44,12 @@ def portal_users(organization):
 
 @router.get("", response={200: PortalUserPage, **ERRORS}, operation_id="list_users")
 def list_users(request, filters: Query[UserFilters]):
-    users = portal_users(request.organization)
-    if filters.status:
-        users = users.filter(status=filters.status)
-    if filters.profile:
-        users = users.filter(profile=filters.profile)
-    query = filters.q.strip()
-    if query:
-        users = users.filter(
-            Q(username__icontains=query)
-            | Q(email__icontains=query)
-            | Q(first_name__icontains=query)
-            | Q(last_name__icontains=query)
-        )
+    users = filter_users(
+        portal_users(request.organization),
+        profile=filters.profile or "",
+        status=filters.status or "",
+        query=filters.q,
+    )
     return paginate(users, cursor=filters.cursor, limit=filters.limit)
 
 
