@@ -8,9 +8,14 @@ a single row. Rows come as (row number as Excel shows it, {column key: trimmed t
 import codecs
 import contextlib
 import csv
-import datetime
 import io
+import json
+import os
 import re
+import resource
+import subprocess
+import sys
+import threading
 import zipfile
 
 from django.conf import settings
@@ -24,6 +29,9 @@ DEFAULT_LIMITS = {
     "IMPORT_MAX_ROWS": 200_000,
     "IMPORT_MAX_COLUMNS": 50,
     "IMPORT_MAX_CELL_LENGTH": 2_000,
+    # The child process that parses a spreadsheet: its memory and its time.
+    "IMPORT_PARSE_MEMORY_MB": 1024,
+    "IMPORT_PARSE_SECONDS": 120,
     # A workbook is a zip: refuse what would inflate to far more than it weighs.
     "IMPORT_MAX_UNCOMPRESSED_BYTES": 400 * 1024 * 1024,
     "IMPORT_MAX_ZIP_ENTRIES": 2_000,
@@ -310,41 +318,90 @@ def _check_dimension(start: bytes) -> None:
         )
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
-        return value.isoformat()
-    return str(value).strip()
-
-
 def _workbook_rows(file):
-    from python_calamine import CalamineWorkbook
-
+    """The first sheet's rows, parsed by calamine in a child process with a memory and a time
+    limit (calamine has crashed whole processes on some files): a bad file is one clear error."""
+    data = _binary(file).read()
+    child = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
+        [sys.executable, *child_arguments()],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=_limit_child,  # noqa: PLW1509 - only resource limits, no locks involved
+        env=child_environment(),
+    )
+    watchdog = threading.Timer(limit("IMPORT_PARSE_SECONDS"), child.kill)
+    watchdog.start()
     try:
-        workbook = CalamineWorkbook.from_filelike(_binary(file))
-        sheet = workbook.get_sheet_by_index(0)
-    except Exception:
-        # calamine raises its own types (and plain ones) for encrypted, damaged or odd files.
-        raise FileError(
-            "corrupt_file",
-            _("The spreadsheet cannot be read. Is it damaged or protected with a password?"),
-        ) from None
-    if sheet.width > limit("IMPORT_MAX_COLUMNS"):
-        raise _too_many_columns()
-    if sheet.height > limit("IMPORT_MAX_ROWS") + 1:
-        raise FileError(
-            "too_many_rows",
-            _("The file has more than the limit of %(limit)s rows.") % {"limit": limit("IMPORT_MAX_ROWS")},
-        )
-    return _sheet_rows(sheet)
+        with contextlib.suppress(BrokenPipeError):
+            child.stdin.write(data)
+            child.stdin.close()
+        status = _child_line(child)
+    except BaseException:
+        watchdog.cancel()
+        child.kill()
+        child.wait()
+        raise
+    if status != ["ok"]:
+        watchdog.cancel()
+        child.kill()
+        child.wait()
+        code = status[1] if status and status[0] == "error" else "parse_failed"
+        raise _CHILD_ERRORS.get(code, _CHILD_ERRORS["parse_failed"])()
+    return _child_rows(child, watchdog)
 
 
-def _sheet_rows(sheet):
-    first_row = (sheet.start or (0, 0))[0] + 1
-    for offset, values in enumerate(sheet.iter_rows()):
-        yield first_row + offset, [_cell_text(value) for value in values]
+def child_arguments() -> list[str]:
+    return [
+        "-m",
+        "enlace.imports.sheet_child",
+        str(limit("IMPORT_MAX_COLUMNS")),
+        str(limit("IMPORT_MAX_ROWS")),
+    ]
+
+
+def child_environment() -> dict:
+    """Only what the child needs to find Python and Enlace: no secret reaches the parser."""
+    return {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": os.pathsep.join(sys.path)}
+
+
+def _limit_child():
+    """In the child, before it runs: cap its memory and its CPU time."""
+    memory = limit("IMPORT_PARSE_MEMORY_MB") * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    seconds = limit("IMPORT_PARSE_SECONDS")
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+
+
+def _child_line(child):
+    line = child.stdout.readline()
+    return json.loads(line) if line else None
+
+
+def _child_rows(child, watchdog):
+    try:
+        while (item := _child_line(child)) is not None:
+            yield item[0], item[1]
+        if child.wait() != 0:
+            raise _CHILD_ERRORS["parse_failed"]()
+    finally:
+        watchdog.cancel()
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+
+
+_CHILD_ERRORS = {
+    "corrupt_file": lambda: FileError(
+        "corrupt_file", _("The spreadsheet cannot be read. Is it damaged or protected with a password?")
+    ),
+    "too_many_columns": lambda: _too_many_columns(),
+    "too_many_rows": lambda: FileError(
+        "too_many_rows",
+        _("The file has more than the limit of %(limit)s rows.") % {"limit": limit("IMPORT_MAX_ROWS")},
+    ),
+    "parse_failed": lambda: FileError(
+        "parse_failed",
+        _("The spreadsheet is too heavy to read. Save it again as .xlsx or .csv."),
+    ),
+}
