@@ -195,6 +195,9 @@ IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_MB", 20) * 1024 * 1024
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000)
 IMPORT_MAX_COLUMNS = envint("IMPORT_MAX_COLUMNS", 50)
 IMPORT_MAX_CELL_LENGTH = envint("IMPORT_MAX_CELL_LENGTH", 2_000)
+# The child process that parses an uploaded spreadsheet: its memory (MB) and time (seconds).
+IMPORT_PARSE_MEMORY_MB = envint("IMPORT_PARSE_MEMORY_MB", 1024)
+IMPORT_PARSE_SECONDS = envint("IMPORT_PARSE_SECONDS", 120)
 # Requests per minute each API key may make (429 with Retry-After beyond).
 API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", 600)
 # Webhooks go only to public addresses, so that an admin cannot make Enlace call into its own
