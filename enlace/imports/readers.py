@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import zipfile
+import zlib
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -290,8 +291,12 @@ def _check_zip(file) -> str:
         ):
             raise too_big
         if entry.filename.endswith((".xml", ".rels")):
-            with archive.open(entry) as part:
-                start = part.read(4096)
+            try:
+                with archive.open(entry) as part:
+                    start = part.read(4096)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
+                # A directory that lies about its parts: damaged, or made to confuse readers.
+                raise FileError("corrupt_file", _("The file is damaged and cannot be read.")) from None
             if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
                 raise FileError("xml_entities", _("The file contains XML declarations that are not allowed."))
             if entry.filename.startswith("xl/worksheets/"):
