@@ -154,6 +154,13 @@ class RowReader:
             row = {}
             for position, key in self.present.items():
                 value = cells[position] if position < len(cells) else ""
+                if "\x00" in value:
+                    # No database text can hold it, and no spreadsheet program writes it.
+                    raise FileError(
+                        "nul_character",
+                        _("Row %(row)s: a cell contains a NUL character. Save the file again.")
+                        % {"row": number},
+                    )
                 if len(value) > max_cell:
                     raise FileError(
                         "cell_too_long",
@@ -259,6 +266,19 @@ def _binary(file):
 # --- Workbooks --------------------------------------------------------------------------------
 
 
+# What zipfile raises for a damaged or deliberately odd archive (an unknown version or
+# compression, an encrypted part, a directory that lies about its entries ...).
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+)
+
+
 def _check_zip(file) -> str:
     """Tell an .xlsx from an .ods, and refuse a zip bomb, macros or XML entity tricks, by
     reading the zip's directory and the first bytes of its parts, before calamine inflates it."""
@@ -269,7 +289,7 @@ def _check_zip(file) -> str:
     try:
         archive = zipfile.ZipFile(file)
         entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError):
+    except ZIP_ERRORS:
         raise FileError("corrupt_file", _("The file is damaged and cannot be read.")) from None
     names = {entry.filename for entry in entries}
     if "xl/workbook.xml" in names:
@@ -294,7 +314,7 @@ def _check_zip(file) -> str:
             try:
                 with archive.open(entry) as part:
                     start = part.read(4096)
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
+            except ZIP_ERRORS:
                 # A directory that lies about its parts: damaged, or made to confuse readers.
                 raise FileError("corrupt_file", _("The file is damaged and cannot be read.")) from None
             if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
