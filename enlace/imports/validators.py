@@ -1,8 +1,8 @@
 """Row rules of each import. A validator checks every row and then the file as a whole, and
-collects every error; it reads the database only with set-based queries, in chunks."""
+collects every error; it reads the database only with set-based queries, in chunks, and keeps
+the clean rows on disk (a RowSpool) rather than in memory."""
 
 import re
-from collections import defaultdict
 from itertools import islice
 
 from django.core.exceptions import ValidationError
@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from enlace.accounts.models import User
 from enlace.imports import columns as import_columns
+from enlace.imports.spool import RowSpool
 from enlace.lib.forms import normalize_email, normalize_phone
-from enlace.partners.models import Company, Partner
+from enlace.partners.models import Partner
 from enlace.partners.taxids import normalize_tax_id
 
 QUERY_CHUNK = 500  # well under SQLite's limit of bound parameters
@@ -28,22 +29,24 @@ def chunked(items, size=QUERY_CHUNK):
 class Validator:
     """Checks rows one by one (`check`), then across the file (`finish`).
 
-    Clean rows are kept as (row number, {key: value}); errors as dicts ready for JSON.
+    Clean rows go to `self.spool` as (row number, {field: value}), with `ref` set by `finish`
+    to the id of the record a row updates or belongs to; errors are dicts ready for JSON.
+    `close()` frees the spool.
     """
 
     kind = ""
+    fields = ()  # what `check` returns, in order
+    keys = ()  # the fields the file-level rules look up
 
     def __init__(self, *, organization, present=()):
         self.organization = organization
         self.country = organization.country
         self.columns = {c.key: c for c in import_columns.COLUMNS[self.kind]}
         self.present = set(present) or set(self.columns)
-        self.rows = []
+        self.spool = RowSpool(self.fields, self.keys)
         self.errors = []
-        self._bad_rows = set()
 
     def error(self, number, key, value, code, message) -> None:
-        self._bad_rows.add(number)
         self.errors.append(
             {
                 "row": number,
@@ -112,8 +115,15 @@ class Validator:
         return names
 
     def feed(self, number, row) -> None:
-        clean = self.check(number, row)
-        self.rows.append((number, clean))
+        self.spool.add(number, self.check(number, row))
+
+    @property
+    def count(self) -> int:
+        """Rows read (with or without errors)."""
+        return self.spool.count
+
+    def close(self) -> None:
+        self.spool.close()
 
     def check(self, number, row) -> dict:
         raise NotImplementedError
@@ -125,15 +135,16 @@ class Validator:
 
     def duplicates(self, key, code, message) -> None:
         """Report every row whose value for `key` appears in more than one row."""
-        seen = defaultdict(list)
-        for number, clean in self.rows:
-            if clean.get(key):
-                seen[clean[key]].append(number)
-        for value, numbers in seen.items():
-            if len(numbers) > 1:
-                for number in numbers:
-                    others = ", ".join(str(n) for n in numbers if n != number)
-                    self.error(number, key, value, code, message % {"rows": others})
+        for value, numbers in self.spool.duplicates(key):
+            for number in numbers:
+                others = ", ".join(str(n) for n in numbers if n != number)
+                self.error(number, key, value, code, message % {"rows": others})
+
+    def look_up(self, name, key, query) -> None:
+        """Remember, under `name`, what `query(values)` says of each distinct value of `key`:
+        it returns (value, ref, extra) triples for the values the database has."""
+        for chunk in self.spool.distinct(key, QUERY_CHUNK):
+            self.spool.remember(name, query(chunk))
 
     @property
     def ok(self) -> bool:
@@ -144,13 +155,27 @@ class PartnerValidator(Validator):
     """Shared by customers and suppliers: the partner's fields and its company."""
 
     partner_kind = ""
+    optional = ("description", "address", "city", "province", "fax")
+
+    def __init__(self, **kwargs):
+        kind_columns = {c.key for c in import_columns.COLUMNS[self.kind]}
+        self.fields = (
+            "tax_id",
+            "name",
+            *(k for k in self.optional if k in kind_columns),
+            "email",
+            "phone",
+            "groups",
+            *self.fields,
+        )
+        super().__init__(**kwargs)
 
     def check(self, number, row) -> dict:
         clean = {
             "tax_id": self.tax_id(number, row),
             "name": self.text(number, row, "name"),
         }
-        for key in ("description", "address", "city", "province", "fax"):
+        for key in self.optional:
             if key in self.columns:
                 clean[key] = self.text(number, row, key) or ""
         clean["email"] = self.email(number, row) or ""
@@ -158,20 +183,18 @@ class PartnerValidator(Validator):
         clean["groups"] = self.groups(number, row)
         return clean
 
-    def load_companies(self) -> None:
-        """Existing companies for the file's tax IDs, and this organization's partners of them."""
-        tax_ids = {clean["tax_id"] for _n, clean in self.rows if clean.get("tax_id")}
-        self.companies = {}
-        for chunk in chunked(tax_ids):
-            self.companies.update(
-                Company.objects.filter(country=self.country, tax_id__in=chunk).values_list("tax_id", "pk")
-            )
-        self.partner_by_company = {}
-        for chunk in chunked(self.companies.values()):
-            for pk, company_id, code in Partner.objects.filter(
-                organization=self.organization, kind=self.partner_kind, company_id__in=chunk
-            ).values_list("pk", "company_id", "code"):
-                self.partner_by_company[company_id] = (pk, code)
+    def look_up_holders(self) -> None:
+        """Remember, under "holder", this organization's partner (id, code) of each tax ID."""
+
+        def holders(tax_ids):
+            return Partner.objects.filter(
+                organization=self.organization,
+                kind=self.partner_kind,
+                company__country=self.country,
+                company__tax_id__in=tax_ids,
+            ).values_list("company__tax_id", "pk", "code")
+
+        self.look_up("holder", "tax_id", holders)
 
 
 class CustomerValidator(PartnerValidator):
@@ -179,6 +202,8 @@ class CustomerValidator(PartnerValidator):
 
     kind = "customers"
     partner_kind = Partner.Kind.CUSTOMER
+    fields = ("code",)
+    keys = ("code", "tax_id")
 
     def check(self, number, row) -> dict:
         clean = super().check(number, row)
@@ -192,32 +217,34 @@ class CustomerValidator(PartnerValidator):
         self.duplicates(
             "tax_id", "duplicate_tax_id", _("This tax ID appears more than once in the file (rows %(rows)s).")
         )
-        self.load_companies()
-        codes = {clean["code"] for _n, clean in self.rows if clean.get("code")}
-        by_code = {}
-        for chunk in chunked(codes):
-            by_code.update(
-                Partner.objects.filter(
-                    organization=self.organization, kind=self.partner_kind, code__in=chunk
-                ).values_list("code", "pk")
-            )
-        for number, clean in self.rows:
-            if not clean.get("code") or not clean.get("tax_id"):
-                continue
-            target = by_code.get(clean["code"])
-            holder = self.partner_by_company.get(self.companies.get(clean["tax_id"]))
-            if holder and holder[0] != target:
-                if target is None and not holder[1]:
-                    target = holder[0]  # a customer added without a code takes the file's code
-                else:
-                    self.error(
-                        number,
-                        "tax_id",
-                        clean["tax_id"],
-                        "tax_id_taken",
-                        _("This tax ID belongs to another customer (code %(code)s).") % {"code": holder[1]},
-                    )
-            clean["partner_id"] = target
+        self.look_up_holders()
+        self.look_up(
+            "code",
+            "code",
+            lambda codes: Partner.objects.filter(
+                organization=self.organization, kind=self.partner_kind, code__in=codes
+            ).values_list("code", "pk", "code"),
+        )
+        for chunk in self.spool.chunks(lookups=[("code", "code"), ("holder", "tax_id")]):
+            refs = []
+            for number, clean, _ref, (by_code, holder) in chunk:
+                if not clean.get("code") or not clean.get("tax_id"):
+                    continue
+                target = by_code[0] if by_code else None
+                if holder and holder[0] != target:
+                    if target is None and not holder[1]:
+                        target = holder[0]  # a customer added without a code takes the file's code
+                    else:
+                        self.error(
+                            number,
+                            "tax_id",
+                            clean["tax_id"],
+                            "tax_id_taken",
+                            _("This tax ID belongs to another customer (code %(code)s).")
+                            % {"code": holder[1]},
+                        )
+                refs.append((target, number))
+            self.spool.set_refs(refs)
         super().finish()
 
 
@@ -226,6 +253,8 @@ class SupplierValidator(PartnerValidator):
 
     kind = "suppliers"
     partner_kind = Partner.Kind.SUPPLIER
+    fields = ("notify",)
+    keys = ("tax_id",)
 
     def check(self, number, row) -> dict:
         clean = super().check(number, row)
@@ -244,10 +273,8 @@ class SupplierValidator(PartnerValidator):
         self.duplicates(
             "tax_id", "duplicate_tax_id", _("This tax ID appears more than once in the file (rows %(rows)s).")
         )
-        self.load_companies()
-        for _number, clean in self.rows:
-            holder = self.partner_by_company.get(self.companies.get(clean.get("tax_id")))
-            clean["partner_id"] = holder[0] if holder else None
+        self.look_up_holders()
+        self.spool.set_refs_from("holder", "tax_id")
         super().finish()
 
 
@@ -255,6 +282,8 @@ class CustomerUserValidator(Validator):
     """People of the organization's customers, each to receive a registration link."""
 
     kind = "customer_users"
+    fields = ("customer_code", "first_name", "last_name", "email", "phone")
+    keys = ("email", "customer_code")
 
     def check(self, number, row) -> dict:
         return {
@@ -266,44 +295,49 @@ class CustomerUserValidator(Validator):
         }
 
     def finish(self) -> None:
-        codes = {clean["customer_code"] for _n, clean in self.rows if clean["customer_code"]}
-        customers = {}
-        for chunk in chunked(codes):
-            customers.update(
-                Partner.objects.filter(
-                    organization=self.organization, kind=Partner.Kind.CUSTOMER, code__in=chunk
-                ).values_list("code", "pk")
-            )
-        emails = {clean["email"] for _n, clean in self.rows if clean["email"]}
-        taken = set()
-        for chunk in chunked(emails):
-            taken.update(
+        self.look_up(
+            "customer",
+            "customer_code",
+            lambda codes: Partner.objects.filter(
+                organization=self.organization, kind=Partner.Kind.CUSTOMER, code__in=codes
+            ).values_list("code", "pk", "code"),
+        )
+
+        def taken(emails):
+            found = set(
                 User.objects.annotate(email_lower=Lower("email"))
-                .filter(email_lower__in=chunk)
+                .filter(email_lower__in=emails)
                 .values_list("email_lower", flat=True)
             )
             # Imported people log in with their email as username: it must be free too.
-            taken.update(User.objects.filter(username__in=chunk).values_list("username", flat=True))
-        for number, clean in self.rows:
-            code = clean["customer_code"]
-            if code:
-                clean["partner_id"] = customers.get(code)
-                if clean["partner_id"] is None:
+            found.update(User.objects.filter(username__in=emails).values_list("username", flat=True))
+            return [(email, None, None) for email in found]
+
+        self.look_up("taken", "email", taken)
+        for chunk in self.spool.chunks(lookups=[("customer", "customer_code"), ("taken", "email")]):
+            refs = []
+            for number, clean, _ref, (customer, taken_by) in chunk:
+                code = clean["customer_code"]
+                if code:
+                    if customer is None:
+                        self.error(
+                            number,
+                            "customer_code",
+                            code,
+                            "customer_not_found",
+                            _("There is no customer with code %(code)s.") % {"code": code},
+                        )
+                    else:
+                        refs.append((customer[0], number))
+                if taken_by is not None:
                     self.error(
                         number,
-                        "customer_code",
-                        code,
-                        "customer_not_found",
-                        _("There is no customer with code %(code)s.") % {"code": code},
+                        "email",
+                        clean["email"],
+                        "email_taken",
+                        _("A user with this email already exists."),
                     )
-            if clean["email"] in taken:
-                self.error(
-                    number,
-                    "email",
-                    clean["email"],
-                    "email_taken",
-                    _("A user with this email already exists."),
-                )
+            self.spool.set_refs(refs)
         self.duplicates(
             "email", "duplicate_email", _("This email appears more than once in the file (rows %(rows)s).")
         )

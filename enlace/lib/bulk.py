@@ -1,0 +1,142 @@
+"""Fast inserts of many rows, for the importers' apply step.
+
+`QuerySet.bulk_create` sends each row's values through the SQL compiler one value at a time:
+measured on a 20,000-row supplier import, compiling the INSERT statements took 5.1 s of the
+5.8 s spent in bulk_create, the database itself 0.7 s. `insert_many` builds the statement once
+per chunk and prepares each column's values with a function chosen once per column, so the
+time goes to the database. It keeps bulk_create's contract where the importers rely on it:
+auto_now fields are set, and every object gets its primary key back (RETURNING, which both
+PostgreSQL and SQLite 3.35+ support). It does not send signals, as bulk_create does not.
+"""
+
+import contextlib
+
+from django.db import connections, router
+from django.db.models import fields as model_fields
+from django.utils import timezone
+
+# Values of these fields reach the database driver as they are.
+PLAIN_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "EmailField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallIntegerField",
+    "TextField",
+}
+
+
+def insert_many(objs, *, batch_size=1000, ignore_conflicts=False) -> list:
+    """INSERT the unsaved model instances `objs` (all of one model); sets and returns their pks.
+
+    With `ignore_conflicts`, rows that would break a unique constraint are skipped (ON CONFLICT
+    DO NOTHING) and no pk is set: the caller reads back what it needs.
+    """
+    objs = list(objs)
+    if not objs:
+        return objs
+    model = type(objs[0])
+    opts = model._meta
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    fields = [f for f in opts.concrete_fields if not f.primary_key or getattr(objs[0], f.attname) is not None]
+    now = timezone.now()
+    for field in fields:
+        if isinstance(field, model_fields.DateField) and (field.auto_now or field.auto_now_add):
+            for obj in objs:
+                setattr(obj, field.attname, now)
+    preparers = [_preparer(field, connection) for field in fields]
+    attnames = [f.attname for f in fields]
+    quote = connection.ops.quote_name
+    pk_column = quote(opts.pk.column)
+    # Table and column names come from the model's metadata, quoted; values are parameters.
+    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608
+        quote(opts.db_table), ", ".join(quote(f.column) for f in fields)
+    )
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    size = min(batch_size, connection.ops.bulk_batch_size(fields, objs) or batch_size)
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), size):
+            chunk = objs[start : start + size]
+            params = []
+            for obj in chunk:
+                params.extend(
+                    prepare(getattr(obj, name)) for prepare, name in zip(preparers, attnames, strict=True)
+                )
+            sql = head + ", ".join([placeholders] * len(chunk))
+            if ignore_conflicts:
+                cursor.execute(sql + " ON CONFLICT DO NOTHING", params)
+                continue
+            cursor.execute(sql + f" RETURNING {pk_column}", params)
+            for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
+                obj.pk = pk
+                obj._state.adding = False
+                obj._state.db = alias
+    return objs
+
+
+def update_many(objs, fields, *, batch_size=1000) -> None:
+    """UPDATE `fields` (names) of saved model instances `objs`, one parameterized statement
+    executed for all of them; auto_now fields among `fields` are set to now."""
+    objs = list(objs)
+    if not objs:
+        return
+    model = type(objs[0])
+    opts = model._meta
+    connection = connections[router.db_for_write(model)]
+    model_fields_ = [opts.get_field(name) for name in fields]
+    now = timezone.now()
+    for field in model_fields_:
+        if isinstance(field, model_fields.DateField) and field.auto_now:
+            for obj in objs:
+                setattr(obj, field.attname, now)
+    preparers = [_preparer(field, connection) for field in model_fields_]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+        quote(opts.db_table),
+        ", ".join(f"{quote(f.column)} = %s" for f in model_fields_),
+        quote(opts.pk.column),
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), batch_size):
+            cursor.executemany(
+                sql,
+                [
+                    [
+                        prepare(getattr(obj, f.attname))
+                        for prepare, f in zip(preparers, model_fields_, strict=True)
+                    ]
+                    + [obj.pk]
+                    for obj in objs[start : start + batch_size]
+                ],
+            )
+
+
+def _preparer(field, connection):
+    if field.get_internal_type() in PLAIN_TYPES:
+        return _as_is
+    memo = {}
+
+    def prepare(value):
+        # The values an import writes repeat (one `now` per batch): prepare each once.
+        try:
+            return memo[value]
+        except (KeyError, TypeError):
+            prepared = field.get_db_prep_save(value, connection)
+        with contextlib.suppress(TypeError):  # unhashable (JSON): prepared every time
+            memo[value] = prepared
+        return prepared
+
+    return prepare
+
+
+def _as_is(value):
+    return value
