@@ -3,6 +3,7 @@ the parser crash, hang or eat memory is one clear error, and this process carrie
 
 import io
 import os
+import time
 
 import pytest
 from openpyxl import Workbook
@@ -65,3 +66,18 @@ def test_the_parser_gets_no_secrets_from_the_environment(monkeypatch):
     env = readers.child_environment()
     assert "ENLACE_SECRET_KEY" not in env and set(env) <= {"PATH", "PYTHONPATH"}
     assert os.environ["ENLACE_SECRET_KEY"] == "do-not-leak"
+
+
+def test_the_time_limit_is_for_parsing_not_for_a_long_validation(settings):
+    # A million-row sheet takes minutes to validate while the child hands rows over: the
+    # wall-clock limit must not cut it short once the sheet has been read. 5,000 rows are
+    # more than the pipe holds, so the child is still writing while the reader waits.
+    settings.IMPORT_PARSE_SECONDS = 1
+    rows = [HEADER] + [[f"K{n}", "1700000019001", "Uno"] for n in range(5000)]
+    reader = read_rows(workbook(rows), "c.xlsx", columns=COLUMNS["customers"])
+    codes = []
+    for _number, row in reader:
+        if not codes:
+            time.sleep(2)  # a slow validator, past the 1 s limit
+        codes.append(row["code"])
+    assert codes == [f"K{n}" for n in range(5000)]
