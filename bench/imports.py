@@ -1,11 +1,21 @@
-"""Benchmark of `enlace import`: customer users from .xlsx and suppliers from CSV (Notify=0).
+"""Benchmark of `enlace import`, with its floor and django-import-export side by side.
 
-    .venv/bin/python bench/imports.py [--rows 100000]
+    .venv/bin/python bench/imports.py [--rows 10000 100000 1000000] [--compare-max 100000]
 
-Generates files of valid rows, runs `enlace import … --json` on each as a subprocess against a
-fresh SQLite database (and a fresh PostgreSQL one when ENLACE_BENCH_POSTGRES_URL is set, e.g.
-postgres://postgres@127.0.0.1:5432/enlace_bench_imports, which is dropped and recreated), and
-prints wall time, rows per second and peak RSS of each import process.
+For each size, generates a customer-users .xlsx and a suppliers CSV (`;`, Notify=0) of valid
+rows, and runs `enlace import … --json` on each as a subprocess against a fresh SQLite database
+(and a fresh PostgreSQL one when ENLACE_BENCH_POSTGRES_URL is set, e.g.
+postgres://postgres@127.0.0.1:5432/enlace_bench_imports, dropped and recreated). Beside each:
+
+- the floor: a bare script (bench/floor_job.py) that reads the same rows with csv/calamine and
+  runs the same validator calls, nothing else;
+- for files of at most --compare-max rows, the same supplier import done by django-import-export
+  (bench/import_export_job.py) against its own fresh database; the library is installed by this
+  script into bench/out/import-export from bench/requirements-import-export.lock, never into
+  the project's environment.
+
+Prints wall time, rows per second and peak RSS of each process (the RSS of `enlace import` on
+an .xlsx includes its spreadsheet-parsing child, whichever is larger).
 """
 
 import argparse
@@ -16,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import namedtuple
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,6 +36,9 @@ sys.path.insert(0, str(ROOT))
 from enlace.partners.samples import ec_ruc  # noqa: E402
 
 CUSTOMERS = 1000
+CUSTOMER_USERS = "customer users .xlsx"
+SUPPLIERS = "suppliers CSV, Notify=0"
+Result = namedtuple("Result", "database tool file rows seconds rss")
 
 
 def write_customers(path: Path) -> None:
@@ -70,13 +84,16 @@ def write_suppliers(path: Path, rows: int) -> None:
 
 def run(env, *args, check=True):
     """Run `enlace …`; returns (seconds, peak RSS in MB, stdout)."""
+    return run_python(env, "-m", "enlace", *args, check=check)
+
+
+def run_python(env, *args, check=True):
+    """Run this Python with `args`; returns (seconds, peak RSS in MB, stdout)."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "enlace", *args], env=env, stdout=out, stderr=err, cwd=ROOT
-        )
-        # wait4 gives this child's own rusage (ru_maxrss in KB on Linux), not the maximum
-        # over every child this script has run.
+        process = subprocess.Popen([sys.executable, *args], env=env, stdout=out, stderr=err, cwd=ROOT)
+        # wait4 gives this child's own rusage (ru_maxrss in KB on Linux; the larger of the child
+        # and its own children), not the maximum over every child this script has run.
         _pid, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - start
@@ -84,9 +101,7 @@ def run(env, *args, check=True):
         err.seek(0)
         stdout, stderr = out.read(), err.read()
     if check and process.returncode != 0:
-        sys.exit(
-            f"enlace {' '.join(args)} failed ({process.returncode}):\n{stdout.decode()}\n{stderr.decode()}"
-        )
+        sys.exit(f"{' '.join(args)} failed ({process.returncode}):\n{stdout.decode()}\n{stderr.decode()}")
     return seconds, usage.ru_maxrss / 1024, stdout.decode()
 
 
@@ -100,65 +115,152 @@ def fresh_postgres(url: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def bench(database: str, url: str, files: dict, rows: int, workdir: Path) -> list:
-    env = {
+def environment(url: str, rows: int, var: Path) -> dict:
+    return {
         **os.environ,
         "ENLACE_SECRET_KEY": "bench-" + "k" * 50,
         "ENLACE_DATABASE_URL": url,
-        "ENLACE_VAR_DIR": str(workdir / f"var-{database}"),
+        "ENLACE_VAR_DIR": str(var),
         "ENLACE_LOG_LEVEL": "WARNING",
         "ENLACE_IMPORT_MAX_ROWS": str(max(rows, 200_000)),
-        "ENLACE_IMPORT_MAX_UPLOAD_MB": "200",
+        "ENLACE_IMPORT_MAX_UPLOAD_MB": "500",
+        # calamine holds the whole sheet: a million-row .xlsx needs more than the 1 GB default.
+        "ENLACE_IMPORT_PARSE_MEMORY_MB": str(max(1024, rows // 250)),
     }
+
+
+def fresh_database(database: str, base_url: str, name: str, workdir: Path) -> str:
+    if database == "SQLite":
+        path = workdir / f"{name}.sqlite3"
+        path.unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    url = f"{base_url}_{name}"
+    fresh_postgres(url)
+    return url
+
+
+def bench(database: str, base_url: str, files: dict, rows: int, workdir: Path, compare: bool) -> list:
+    url = fresh_database(database, base_url, f"enlace_{rows}", workdir)
+    env = environment(url, rows, workdir / f"var-{database}")
     run(env, "migrate", "--verbosity", "0")
     run(env, "org", "create", "bench", "--name", "Bench S.A.", "--country", "EC")
+    seconds, _rss, out = run(env, "import", "customers", str(files["customers"]), "--org", "bench", "--json")
+    assert json.loads(out)["rows"] == CUSTOMERS
     results = []
-    for label, kind, path, count in (
-        ("customers CSV (master)", "customers", files["customers"], CUSTOMERS),
-        ("customer users XLSX", "customer-users", files["customer_users"], rows),
-        ("suppliers CSV, Notify=0", "suppliers", files["suppliers"], rows),
+    for label, kind, path in (
+        (CUSTOMER_USERS, "customer-users", files["customer_users"]),
+        (SUPPLIERS, "suppliers", files["suppliers"]),
     ):
         seconds, rss, out = run(env, "import", kind, str(path), "--org", "bench", "--json")
         report = json.loads(out)
-        assert report["status"] == "accepted" and report["rows"] == count, report
-        results.append((database, label, count, seconds, count / seconds, rss, report["invitations"]))
+        assert report["status"] == "accepted" and report["rows"] == rows, report
+        results.append(Result(database, "enlace import", label, rows, seconds, rss))
+    if compare:
+        ie_url = fresh_database(database, base_url, f"import_export_{rows}", workdir)
+        ie_env = environment(ie_url, rows, workdir / f"var-ie-{database}")
+        run(ie_env, "migrate", "--verbosity", "0")
+        run(ie_env, "org", "create", "bench", "--name", "Bench S.A.", "--country", "EC")
+        ie_env["PYTHONPATH"] = str(IMPORT_EXPORT_SITE)
+        seconds, rss, out = run_python(
+            ie_env, str(ROOT / "bench/import_export_job.py"), str(files["suppliers"]), "bench"
+        )
+        assert int(out) == rows, out
+        results.append(Result(database, "django-import-export", SUPPLIERS, rows, seconds, rss))
     return results
+
+
+def floor(files: dict, rows: int) -> list:
+    env = environment("sqlite:///:memory:", rows, Path(tempfile.gettempdir()))
+    results = []
+    for label, kind, path in (
+        (CUSTOMER_USERS, "customer-users", files["customer_users"]),
+        (SUPPLIERS, "suppliers", files["suppliers"]),
+    ):
+        seconds, rss, out = run_python(env, str(ROOT / "bench/floor_job.py"), kind, str(path))
+        assert int(out) == rows, out
+        results.append(Result("-", "floor", label, rows, seconds, rss))
+    return results
+
+
+IMPORT_EXPORT_SITE = ROOT / "bench/out/import-export"
+
+
+def install_import_export() -> None:
+    """django-import-export into a folder of its own, for the comparison only."""
+    lock = ROOT / "bench/requirements-import-export.lock"
+    stamp = IMPORT_EXPORT_SITE / (".installed-" + str(lock.stat().st_mtime_ns))
+    if stamp.exists():
+        return
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps"]
+        + ["--target", str(IMPORT_EXPORT_SITE), "--upgrade", "-r", str(lock)],
+        check=True,
+    )
+    stamp.touch()
 
 
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--rows", type=int, default=10_000, help="Rows per generated file (default 10000)")
+    parser.add_argument(
+        "--rows", type=int, nargs="+", default=[10_000], help="Rows per generated file (default 10000)"
+    )
+    parser.add_argument(
+        "--compare-max",
+        type=int,
+        default=100_000,
+        help="Run django-import-export on files of at most this many rows (default 100000; 0: never)",
+    )
     args = parser.parse_args()
+    if any(rows <= args.compare_max for rows in args.rows):
+        install_import_export()
+    postgres = os.environ.get("ENLACE_BENCH_POSTGRES_URL")
+    results = []
     with tempfile.TemporaryDirectory(prefix="enlace-bench-") as tmp:
         workdir = Path(tmp)
-        files = {
-            "customers": workdir / "customers.csv",
-            "customer_users": workdir / "customer-users.xlsx",
-            "suppliers": workdir / "suppliers.csv",
-        }
-        started = time.perf_counter()
-        write_customers(files["customers"])
-        write_customer_users(files["customer_users"], args.rows)
-        write_suppliers(files["suppliers"], args.rows)
+        write_customers(workdir / "customers.csv")
+        for rows in args.rows:
+            files = {
+                "customers": workdir / "customers.csv",
+                "customer_users": workdir / f"customer-users-{rows}.xlsx",
+                "suppliers": workdir / f"suppliers-{rows}.csv",
+            }
+            started = time.perf_counter()
+            write_customer_users(files["customer_users"], rows)
+            write_suppliers(files["suppliers"], rows)
+            print(
+                f"Generated {rows:,} rows per file in {time.perf_counter() - started:.1f} s "
+                f"(xlsx {files['customer_users'].stat().st_size / 1e6:.1f} MB, "
+                f"csv {files['suppliers'].stat().st_size / 1e6:.1f} MB)",
+                flush=True,
+            )
+            compare = rows <= args.compare_max
+            results += floor(files, rows)
+            results += bench("SQLite", "", files, rows, workdir, compare)
+            if postgres:
+                results += bench("PostgreSQL", postgres, files, rows, workdir, compare)
+            print_results(results)
+            for path in (files["customer_users"], files["suppliers"]):
+                path.unlink()
+
+
+def print_results(results) -> None:
+    floors = {(r.file, r.rows): r.seconds for r in results if r.tool == "floor"}
+    enlace = {(r.database, r.file, r.rows): r.seconds for r in results if r.tool == "enlace import"}
+    header = ("database", "job", "file", "rows", "wall s", "rows/s", "peak RSS MB", "")
+    print("\n{:<11} {:<21} {:<24} {:>9} {:>7} {:>7} {:>11}  {}".format(*header))
+    for r in results:
+        versus = ""
+        if r.tool == "enlace import":
+            versus = f"{r.seconds / floors[(r.file, r.rows)]:.1f}x the floor's time"
+        elif r.tool == "django-import-export":
+            versus = f"{r.seconds / enlace[(r.database, r.file, r.rows)]:.1f}x Enlace's time"
         print(
-            f"Generated {args.rows:,} rows per file in {time.perf_counter() - started:.1f} s "
-            f"(xlsx {files['customer_users'].stat().st_size / 1e6:.1f} MB, "
-            f"csv {files['suppliers'].stat().st_size / 1e6:.1f} MB)"
+            f"{r.database:<11} {r.tool:<21} {r.file:<24} {r.rows:>9,} {r.seconds:>7.1f} "
+            f"{r.rows / r.seconds:>7,.0f} {r.rss:>11.0f}  {versus}"
         )
-        results = bench("SQLite", f"sqlite:///{workdir / 'bench.sqlite3'}", files, args.rows, workdir)
-        postgres = os.environ.get("ENLACE_BENCH_POSTGRES_URL")
-        if postgres:
-            fresh_postgres(postgres)
-            results += bench("PostgreSQL", postgres, files, args.rows, workdir)
-    header = ("database", "import", "rows", "wall s", "rows/s", "peak RSS MB", "invitations")
-    print("\n{:<11} {:<25} {:>9} {:>8} {:>9} {:>12} {:>12}".format(*header))
-    for database, label, count, seconds, rate, rss, invitations in results:
-        print(
-            f"{database:<11} {label:<25} {count:>9,} {seconds:>8.1f} {rate:>9,.0f} {rss:>12.0f} "
-            f"{invitations:>12,}"
-        )
+    print(flush=True)
 
 
 if __name__ == "__main__":
