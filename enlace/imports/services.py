@@ -1,7 +1,12 @@
 """Bulk imports: validate a whole file, then apply it in one transaction or not at all.
 
 The web pages, the API and `enlace import` all go through `import_file`, which calls
-`validate_batch` and, when no row has an error, `apply_batch`.
+`validate_batch` and, when no row has an error, `apply_batch`. A large upload is recorded first
+and processed by the worker (enlace.imports.background).
+
+Each takes an optional `progress(stage, done, total)` callable, called every PROGRESS_EVERY
+rows or so with stage "read", "validated", "applied" or "queued" (invitations); `total` is None
+while the number of rows is not known yet.
 """
 
 import logging
@@ -26,7 +31,12 @@ from enlace.partners.models import Company, Partner, PartnerGroup
 
 log = logging.getLogger(__name__)
 WRITE_CHUNK = 1000
+PROGRESS_EVERY = 1000
 PARTNER_TEXT_FIELDS = ("code", "name", "description", "address", "city", "province", "phone", "fax", "email")
+
+
+def _no_progress(stage, done, total) -> None:
+    pass
 
 
 @dataclass
@@ -37,31 +47,40 @@ class Outcome:
     partners: dict = field(default_factory=dict)  # row number -> partner id
 
 
-def validate_batch(*, batch: ImportBatch, file):
+def validate_batch(*, batch: ImportBatch, file, progress=None):
     """Read and check every row of `file`; sets batch.rows and batch.errors (unsaved).
 
     Returns the validator holding the clean rows. Raises FileError when the file itself
     cannot be read; nothing is written either way.
     """
+    progress = progress or _no_progress
     reader = read_rows(file, batch.filename, columns=COLUMNS[batch.kind])
     validator = VALIDATORS[batch.kind](organization=batch.organization, present=reader.present.values())
-    for number, row in reader:
+    read = 0
+    for read, (number, row) in enumerate(reader, start=1):  # noqa: B007 (used after the loop)
         validator.feed(number, row)
+        if read % PROGRESS_EVERY == 0:
+            progress("read", read, None)
+    progress("read", read, read)
     validator.finish()
     batch.rows = len(validator.rows)
     batch.errors = validator.errors
+    progress("validated", batch.rows, batch.rows)
     return validator
 
 
 @transaction.atomic
-def apply_batch(*, batch: ImportBatch, validator, by=None) -> ImportBatch:
+def apply_batch(*, batch: ImportBatch, validator, by=None, progress=None) -> ImportBatch:
     """Write an error-free batch: partners upserted, users and invitations created, their
     emails enqueued, all in this one transaction."""
     assert validator.ok, "a batch with errors is never applied"
+    progress = progress or _no_progress
     apply = {"customers": _apply_partners, "suppliers": _apply_partners, "customer_users": _apply_users}
-    outcome = apply[batch.kind](batch=batch, validator=validator, by=by)
+    outcome = apply[batch.kind](batch=batch, validator=validator, by=by, progress=progress)
     if batch.kind == ImportBatch.Kind.SUPPLIERS:
-        outcome.invitations = _invite_suppliers(batch=batch, validator=validator, outcome=outcome, by=by)
+        outcome.invitations = _invite_suppliers(
+            batch=batch, validator=validator, outcome=outcome, by=by, progress=progress
+        )
     batch.created, batch.updated, batch.invitations = outcome.created, outcome.updated, outcome.invitations
     batch.status = ImportBatch.Status.APPLIED
     if batch.pk:
@@ -69,40 +88,51 @@ def apply_batch(*, batch: ImportBatch, validator, by=None) -> ImportBatch:
     return batch
 
 
-def import_file(*, organization, kind, file, filename, by=None, dry_run=False) -> ImportBatch:
+def import_file(*, organization, kind, file, filename, by=None, dry_run=False, progress=None) -> ImportBatch:
     """Validate `file` and, unless there is an error or it is a dry run, apply it.
 
     The batch is recorded (with the uploaded file) unless it is a dry run. Raises FileError
     for a file that cannot be read, before any batch is recorded.
     """
     batch = ImportBatch(organization=organization, kind=kind, filename=filename[:255], uploaded_by=by)
-    validator = validate_batch(batch=batch, file=file)
+    validator = validate_batch(batch=batch, file=file, progress=progress)
     if not validator.ok:
         batch.status = ImportBatch.Status.REJECTED
     if dry_run:
         return batch
-    file.seek(0)
-    batch.file.save(filename.rsplit("/", 1)[-1][-100:] or "upload", File(file), save=False)
+    store_file(batch, file, filename)
     batch.save()
     if validator.ok:
-        try:
-            apply_batch(batch=batch, validator=validator, by=by)
-        except (IntegrityError, DatabaseError):
-            # Someone took a code or an email between validation and apply: nothing was written.
-            log.exception("import batch %s failed to apply", batch.pk)
-            batch.status = ImportBatch.Status.FAILED
-            batch.errors = [
-                {
-                    "row": 0,
-                    "column": "",
-                    "key": "",
-                    "value": "",
-                    "code": "conflict",
-                    "message": _("The data changed while the file was being applied. Upload it again."),
-                }
-            ]
-            batch.save()
+        apply_or_fail(batch=batch, validator=validator, by=by, progress=progress)
     else:
+        batch.save()
+    return batch
+
+
+def store_file(batch: ImportBatch, file, filename: str) -> None:
+    """Keep the uploaded file with the batch (unsaved), to hand it back annotated or process it later."""
+    file.seek(0)
+    batch.file.save(filename.rsplit("/", 1)[-1][-100:] or "upload", File(file), save=False)
+
+
+def apply_or_fail(*, batch: ImportBatch, validator, by=None, progress=None) -> ImportBatch:
+    """Apply a validated, saved batch; when the database refuses it, record the batch as failed."""
+    try:
+        apply_batch(batch=batch, validator=validator, by=by, progress=progress)
+    except (IntegrityError, DatabaseError):
+        # Someone took a code or an email between validation and apply: nothing was written.
+        log.exception("import batch %s failed to apply", batch.pk)
+        batch.status = ImportBatch.Status.FAILED
+        batch.errors = [
+            {
+                "row": 0,
+                "column": "",
+                "key": "",
+                "value": "",
+                "code": "conflict",
+                "message": _("The data changed while the file was being applied. Upload it again."),
+            }
+        ]
         batch.save()
     return batch
 
@@ -130,7 +160,7 @@ def _companies_for(organization, rows) -> dict:
     return found
 
 
-def _apply_partners(*, batch, validator, by) -> Outcome:
+def _apply_partners(*, batch, validator, by, progress=_no_progress) -> Outcome:
     organization, kind = batch.organization, validator.partner_kind
     outcome = Outcome()
     companies = _companies_for(organization, validator.rows)
@@ -154,6 +184,7 @@ def _apply_partners(*, batch, validator, by) -> Outcome:
             new_numbers.append(number)
     for start in range(0, len(new), WRITE_CHUNK):
         Partner.objects.bulk_create(new[start : start + WRITE_CHUNK])
+        progress("applied", start + len(new[start : start + WRITE_CHUNK]), len(validator.rows))
     outcome.partners.update(zip(new_numbers, (p.pk for p in new), strict=True))
     outcome.created = len(new)
 
@@ -167,6 +198,7 @@ def _apply_partners(*, batch, validator, by) -> Outcome:
             partner.updated_at = now
             outcome.partners[number] = partner.pk
         Partner.objects.bulk_update(partners, [*fields, "company", "updated_at"])
+        progress("applied", len(outcome.partners), len(validator.rows))
     outcome.updated = len(existing)
 
     if "groups" in validator.present:
@@ -204,7 +236,7 @@ def _set_groups(organization, rows, partner_ids, *, replace) -> None:
     through.objects.bulk_create(links, batch_size=WRITE_CHUNK)
 
 
-def _invite_suppliers(*, batch, validator, outcome, by) -> int:
+def _invite_suppliers(*, batch, validator, outcome, by, progress=_no_progress) -> int:
     """An activation-code invitation for each row with Notify=1; a pending one is resent."""
     organization = batch.organization
     notify = [(outcome.partners[number], clean) for number, clean in validator.rows if clean["notify"]]
@@ -231,14 +263,14 @@ def _invite_suppliers(*, batch, validator, outcome, by) -> int:
                     now=now,
                 )
             )
-    _create_invitations(organization, fresh, by)
+    _create_invitations(organization, fresh, by, progress)
     return len(notify)
 
 
 # --- customer users ---------------------------------------------------------------------------
 
 
-def _apply_users(*, batch, validator, by) -> Outcome:
+def _apply_users(*, batch, validator, by, progress=_no_progress) -> Outcome:
     organization = batch.organization
     now = timezone.now()
     language = organization.language
@@ -264,6 +296,7 @@ def _apply_users(*, batch, validator, by) -> Outcome:
         )
     for start in range(0, len(users), WRITE_CHUNK):
         User.objects.bulk_create(users[start : start + WRITE_CHUNK])
+        progress("applied", start + len(users[start : start + WRITE_CHUNK]), len(users))
     for user in users:
         invitations.append(
             build_invitation(
@@ -280,11 +313,11 @@ def _apply_users(*, batch, validator, by) -> Outcome:
                 now=now,
             )
         )
-    _create_invitations(organization, invitations, by)
+    _create_invitations(organization, invitations, by, progress)
     return Outcome(created=len(users), invitations=len(invitations))
 
 
-def _create_invitations(organization, invitations, by) -> None:
+def _create_invitations(organization, invitations, by, progress=_no_progress) -> None:
     """Save the invitations, one audit event each, and enqueue their emails, chunk by chunk."""
     actor = by if by is not None and by.is_authenticated else None
     for start in range(0, len(invitations), WRITE_CHUNK):
@@ -302,3 +335,4 @@ def _create_invitations(organization, invitations, by) -> None:
             for inv in chunk
         )
         queue_delivery(chunk)
+        progress("queued", start + len(chunk), len(invitations))
