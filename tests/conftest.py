@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from enlace.lib.env import progress_cache_settings
 from enlace.organizations.models import Membership, Organization
 from enlace.organizations.services import ensure_staff_user
 from enlace.partners.models import Partner
@@ -21,7 +22,13 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     settings.BASE_URL = "https://enlace.test"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # As in production for this database (files, or a table on PostgreSQL), files in the test's own directory.
+        "import_progress": progress_cache_settings(
+            "locmem://", settings.DATABASES["default"]["ENGINE"], tmp_path
+        ),
+    }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
     from django.core.cache import cache

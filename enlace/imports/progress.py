@@ -44,6 +44,26 @@ def read_progress(batch_id) -> dict | None:
         return None
 
 
+def batch_progress(batch) -> dict:
+    """What a running batch's page and the API show: its stage, the bar (done of total rows, or
+    no total while it waits) and every stage's count."""
+    counts = read_progress(batch.pk) or {}
+    stage = counts.get("stage", "")
+    done, total = counts.get("done", 0), counts.get("total", 0)
+    if batch.status == batch.Status.QUEUED:
+        stage, done, total = "waiting", 0, 0
+    elif batch.status == batch.Status.APPLYING and stage in ("read", "validated"):
+        # Writing has just begun: its bar starts empty rather than full of validated rows.
+        stage, done, total = "applied", 0, counts.get("validated", 0)
+    return {
+        "stage": stage or "read",
+        "done": min(done, total) if total else done,
+        "total": total,
+        "percent": int(100 * done / total) if total else 0,
+        **{name: counts.get(name, 0) for name in STAGES},
+    }
+
+
 class ProgressRecorder:
     """The `progress(stage, done, total)` callable of a batch the worker processes: keeps the
     count of every stage and writes them all to the progress cache at each call."""
