@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connections
 
 from enlace.lib.env import progress_cache_settings
 from enlace.organizations.models import Membership, Organization
@@ -34,6 +35,11 @@ def _fast_and_isolated(settings, tmp_path):
     from django.core.cache import cache
 
     cache.clear()
+    yield
+    # The progress of imports has a connection of its own on PostgreSQL: close it, or the test
+    # database could not be dropped at the end.
+    if "progress" in connections.settings:
+        connections["progress"].close()
 
 
 def make_org(slug, country="EC", language="es"):
