@@ -25,7 +25,7 @@ def _fast_and_isolated(settings, tmp_path):
     settings.BASE_URL = "https://enlace.test"
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        # As in production for this database (files, or a table on PostgreSQL), files in the test's own directory.
+        # As in production for this database: a table on PostgreSQL, else files (here the test's own).
         "import_progress": progress_cache_settings(
             "locmem://", settings.DATABASES["default"]["ENGINE"], tmp_path
         ),
