@@ -99,3 +99,7 @@ class ProgressRouter:
         return None
 
     db_for_read = db_for_write
+
+    def allow_migrate(self, db, app_label, **hints):
+        # The same database as `default`, which is the one migrated (and given its cache tables).
+        return False if db == DATABASE else None
