@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from enlace.imports.columns import COLUMNS
 from enlace.imports.models import RUNNING, ImportBatch
 from enlace.imports.progress import ProgressRecorder
-from enlace.imports.readers import DIMENSION, ZIP_ERRORS, FileError, detect_format, file_size
+from enlace.imports.readers import DIMENSION, ZIP_ERRORS, FileError, detect_format, file_size, read_rows
 from enlace.imports.services import apply_or_fail, import_file, store_file, validate_batch
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,18 @@ def import_or_queue(*, organization, kind, file, filename, by=None) -> ImportBat
     a large one is queued for the worker (queue_import). Raises FileError as import_file does
     for a small file; a large one's file errors are found by the worker and shown on its batch."""
     if estimate_rows(file, at_most=background_threshold() + 1) > background_threshold():
+        _check_csv_header(file, filename, kind)
         return queue_import(organization=organization, kind=kind, file=file, filename=filename, by=by)
     return import_file(organization=organization, kind=kind, file=file, filename=filename, by=by)
+
+
+def _check_csv_header(file, filename, kind) -> None:
+    """A CSV's encoding and header are checked in a moment: a wrong column is answered on the
+    upload form rather than by the worker. (A workbook would have to be parsed for that.)"""
+    file.seek(0)
+    if detect_format(file.read(8192)) == "csv":
+        read_rows(file, filename, columns=COLUMNS[kind])
+    file.seek(0)
 
 
 def queue_import(*, organization, kind, file, filename, by=None) -> ImportBatch:

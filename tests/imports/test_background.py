@@ -100,6 +100,30 @@ def test_a_large_file_with_errors_is_rejected_by_the_worker_with_its_annotated_f
     assert report.status_code == 200
 
 
+def test_a_large_csv_with_a_wrong_column_is_refused_on_the_form_at_once(alice_client, customer):
+    upload = csv_file(
+        [person(n) for n in range(1, 9)], ["Customer code", "Nombre raro", *CUSTOMER_USERS_HEADER[2:]]
+    )
+    upload.name = "people.csv"
+    response = alice_client.post(reverse("imports:upload", args=["customer-users"]), {"file": upload})
+    assert response.status_code == 400 and "Nombre raro" in response.content.decode()
+    assert not ImportBatch.objects.exists() and not DBTaskResult.objects.exists()
+
+
+def test_a_large_file_the_worker_cannot_read_fails_with_the_reason(customer, alice):
+    workbook = xlsx(
+        [person(n) for n in range(1, 9)], ["Customer code", "Nombre raro", *CUSTOMER_USERS_HEADER[2:]]
+    )
+    batch = queue_import(
+        organization=customer.organization, kind="customer_users", file=workbook, filename="p.xlsx", by=alice
+    )
+    run_worker()
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.FAILED
+    assert [e["code"] for e in batch.errors] == ["unknown_column"]
+    assert "Nombre raro" in batch.errors[0]["message"]
+
+
 def test_a_small_upload_is_still_applied_in_the_request(alice_client, customer, settings):
     settings.IMPORT_BACKGROUND_ROWS = 2_000
     alice_client.post(reverse("imports:upload", args=["customer-users"]), {"file": people(8)})
