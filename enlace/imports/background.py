@@ -119,7 +119,7 @@ def _validate_and_apply(batch, file, by, progress) -> None:
         locked = ImportBatch.objects.select_for_update().filter(
             pk=batch.pk, status=ImportBatch.Status.APPLYING
         )
-        if locked.exists():
+        if list(locked.values_list("pk", flat=True)):
             apply_or_fail(batch=batch, validator=validator, by=by, progress=progress)
 
 
