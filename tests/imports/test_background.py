@@ -220,6 +220,11 @@ def test_the_page_shows_the_stage_and_counts_recorded_by_the_worker(alice_client
     ).content.decode()
     assert 'max="3000" value="1000"' in poll
     assert "1,000 of 3,000 (33%)" in poll and "Writing the rows" in poll
+    alice_client.cookies["django_language"] = "es"
+    poll = alice_client.get(
+        reverse("imports:batch_detail", args=[batch.pk]), HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    assert "1\xa0000 de 3\xa0000 (33%)" in poll and "Escribiendo las filas" in poll
 
 
 def test_rows_are_estimated_without_parsing(tmp_path):
@@ -232,3 +237,31 @@ def test_rows_are_estimated_without_parsing(tmp_path):
     buffer = io.BytesIO()
     workbook.save(buffer)
     assert estimate_rows(buffer) == 0
+
+
+def test_the_progress_store_is_chosen_by_the_cache_and_the_database(tmp_path):
+    from enlace.lib.env import progress_cache_settings
+
+    sqlite, postgres = "django.db.backends.sqlite3", "django.db.backends.postgresql"
+    assert progress_cache_settings("redis://r:6379/0", postgres, tmp_path)["BACKEND"].endswith("RedisCache")
+    assert progress_cache_settings("db://", postgres, tmp_path)["BACKEND"].endswith("DatabaseCache")
+    on_sqlite = progress_cache_settings("db://", sqlite, tmp_path)
+    assert on_sqlite["BACKEND"].endswith("FileBasedCache")
+    assert on_sqlite["LOCATION"] == str(tmp_path / "import-progress")
+
+
+def test_a_broken_progress_store_never_stops_an_import(customer, alice, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "import_progress": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        },
+    }
+    batch = queue_import(
+        organization=customer.organization, kind="customer_users", file=people(8), filename="p.csv", by=alice
+    )
+    assert read_progress(batch.pk) is None
+    run_worker()
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.APPLIED and customer_users().count() == 8
