@@ -8,7 +8,7 @@ from secrets import token_urlsafe
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from enlace.lib.env import cache_settings, email_settings, env, envbool, envint
+from enlace.lib.env import cache_settings, email_settings, env, envbool, envint, progress_cache_settings
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env("VAR_DIR", str(BASE_DIR.parent / "var")))
@@ -105,7 +105,17 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": cache_settings(env("CACHE_URL", "db://"))}
+CACHES = {
+    "default": cache_settings(env("CACHE_URL", "db://")),
+    "import_progress": progress_cache_settings(
+        env("CACHE_URL", "db://"), DATABASES["default"]["ENGINE"], VAR_DIR
+    ),
+}
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A second connection to the same database, in autocommit, for the progress of imports
+    # that the worker applies in one long transaction (enlace.imports.progress).
+    DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["enlace.imports.progress.ProgressRouter"]
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["enlace.accounts.backends.PortalBackend"]
@@ -198,6 +208,8 @@ IMPORT_MAX_CELL_LENGTH = envint("IMPORT_MAX_CELL_LENGTH", 2_000)
 # The child process that parses an uploaded spreadsheet: its memory (MB) and time (seconds).
 IMPORT_PARSE_MEMORY_MB = envint("IMPORT_PARSE_MEMORY_MB", 1024)
 IMPORT_PARSE_SECONDS = envint("IMPORT_PARSE_SECONDS", 120)
+# Files estimated to hold more rows than this are processed by the worker, with a progress page.
+IMPORT_BACKGROUND_ROWS = envint("IMPORT_BACKGROUND_ROWS", 2_000)
 # Requests per minute each API key may make (429 with Retry-After beyond).
 API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", 600)
 # Webhooks go only to public addresses, so that an admin cannot make Enlace call into its own

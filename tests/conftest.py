@@ -8,7 +8,9 @@ import re
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connections
 
+from enlace.lib.env import progress_cache_settings
 from enlace.organizations.models import Membership, Organization
 from enlace.organizations.services import ensure_staff_user
 from enlace.partners.models import Partner
@@ -21,12 +23,23 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     settings.BASE_URL = "https://enlace.test"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # As in production for this database: a table on PostgreSQL, else files (here the test's own).
+        "import_progress": progress_cache_settings(
+            "locmem://", settings.DATABASES["default"]["ENGINE"], tmp_path
+        ),
+    }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
     from django.core.cache import cache
 
     cache.clear()
+    yield
+    # The progress of imports has a connection of its own on PostgreSQL: close it, or the test
+    # database could not be dropped at the end.
+    if "progress" in connections.settings:
+        connections["progress"].close()
 
 
 def make_org(slug, country="EC", language="es"):

@@ -9,7 +9,8 @@ class ImportBatch(models.Model):
     Validation reads every row before anything is written: a batch with any error is
     `rejected` and changed nothing; an accepted one is `applied` in one transaction. `failed`
     means the apply itself broke (e.g. someone took an email between validation and apply),
-    in which case nothing was written either.
+    in which case nothing was written either. A large file waits `queued` for the worker, which
+    moves it through `validating` and `applying` (its live counts are in enlace.imports.progress).
     """
 
     class Kind(models.TextChoices):
@@ -18,7 +19,9 @@ class ImportBatch(models.Model):
         SUPPLIERS = "suppliers", _("Suppliers")
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
         VALIDATING = "validating", _("Validating")
+        APPLYING = "applying", _("Applying")
         REJECTED = "rejected", _("Rejected")
         APPLIED = "applied", _("Applied")
         FAILED = "failed", _("Failed")
@@ -40,6 +43,8 @@ class ImportBatch(models.Model):
     invitations = models.PositiveIntegerField(_("invitations"), default=0)
     # [{row, column, value, code, message}], messages in the uploader's language.
     errors = models.JSONField(default=list, blank=True)
+    # The worker's task for a large file, to notice when it failed without finishing the batch.
+    task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -55,5 +60,13 @@ class ImportBatch(models.Model):
         return self.kind.replace("_", "-")
 
     @property
+    def running(self) -> bool:
+        """Waiting for the worker or being processed by it."""
+        return self.status in RUNNING
+
+    @property
     def error_count(self) -> int:
         return len(self.errors)
+
+
+RUNNING = (ImportBatch.Status.QUEUED, ImportBatch.Status.VALIDATING, ImportBatch.Status.APPLYING)

@@ -1,7 +1,12 @@
 """Bulk imports: validate a whole file, then apply it in one transaction or not at all.
 
 The web pages, the API and `enlace import` all go through `import_file`, which calls
-`validate_batch` and, when no row has an error, `apply_batch`.
+`validate_batch` and, when no row has an error, `apply_batch`. A large upload is recorded first
+and processed by the worker (enlace.imports.background).
+
+Each takes an optional `progress(stage, done, total)` callable, called every PROGRESS_EVERY
+rows or so with stage "read", "validated", "applied" or "queued" (invitations); `total` is None
+while the number of rows is not known yet.
 """
 
 import logging
@@ -28,7 +33,12 @@ from enlace.partners.models import Company, Partner, PartnerGroup
 
 log = logging.getLogger(__name__)
 WRITE_CHUNK = 1000
+PROGRESS_EVERY = 1000
 PARTNER_TEXT_FIELDS = ("code", "name", "description", "address", "city", "province", "phone", "fax", "email")
+
+
+def _no_progress(stage, done, total) -> None:
+    pass
 
 
 @dataclass
@@ -38,33 +48,38 @@ class Outcome:
     invitations: int = 0
 
 
-def validate_batch(*, batch: ImportBatch, file):
+def validate_batch(*, batch: ImportBatch, file, progress=None):
     """Read and check every row of `file`; sets batch.rows and batch.errors (unsaved).
 
     Returns the validator holding the clean rows; its `close()` frees them. Raises FileError
     when the file itself cannot be read; nothing is written either way.
     """
+    progress = progress or _no_progress
     reader = read_rows(file, batch.filename, columns=COLUMNS[batch.kind])
     validator = VALIDATORS[batch.kind](organization=batch.organization, present=reader.present.values())
     try:
         for number, row in reader:
             validator.feed(number, row)
+            if validator.count % PROGRESS_EVERY == 0:
+                progress("read", validator.count, None)
+        progress("read", validator.count, validator.count)
         validator.finish()
     except BaseException:
         validator.close()
         raise
     batch.rows = validator.count
     batch.errors = validator.errors
+    progress("validated", batch.rows, batch.rows)
     return validator
 
 
 @transaction.atomic
-def apply_batch(*, batch: ImportBatch, validator, by=None) -> ImportBatch:
+def apply_batch(*, batch: ImportBatch, validator, by=None, progress=None) -> ImportBatch:
     """Write an error-free batch: partners upserted, users and invitations created, their
     emails enqueued, all in this one transaction, a chunk of rows at a time."""
     assert validator.ok, "a batch with errors is never applied"
     apply = {"customers": _apply_partners, "suppliers": _apply_partners, "customer_users": _apply_users}
-    outcome = apply[batch.kind](batch=batch, validator=validator, by=by)
+    outcome = apply[batch.kind](batch=batch, validator=validator, by=by, progress=progress or _no_progress)
     batch.created, batch.updated, batch.invitations = outcome.created, outcome.updated, outcome.invitations
     batch.status = ImportBatch.Status.APPLIED
     if batch.pk:
@@ -72,49 +87,52 @@ def apply_batch(*, batch: ImportBatch, validator, by=None) -> ImportBatch:
     return batch
 
 
-def import_file(*, organization, kind, file, filename, by=None, dry_run=False) -> ImportBatch:
+def import_file(*, organization, kind, file, filename, by=None, dry_run=False, progress=None) -> ImportBatch:
     """Validate `file` and, unless there is an error or it is a dry run, apply it.
 
     The batch is recorded (with the uploaded file) unless it is a dry run. Raises FileError
     for a file that cannot be read, before any batch is recorded.
     """
     batch = ImportBatch(organization=organization, kind=kind, filename=filename[:255], uploaded_by=by)
-    validator = validate_batch(batch=batch, file=file)
+    validator = validate_batch(batch=batch, file=file, progress=progress)
     try:
-        return _record_and_apply(
-            batch=batch, validator=validator, file=file, filename=filename, by=by, dry_run=dry_run
-        )
+        if not validator.ok:
+            batch.status = ImportBatch.Status.REJECTED
+        if dry_run:
+            return batch
+        store_file(batch, file, filename)
+        batch.save()
+        if validator.ok:
+            apply_or_fail(batch=batch, validator=validator, by=by, progress=progress)
+        return batch
     finally:
         validator.close()
 
 
-def _record_and_apply(*, batch, validator, file, filename, by, dry_run) -> ImportBatch:
-    if not validator.ok:
-        batch.status = ImportBatch.Status.REJECTED
-    if dry_run:
-        return batch
+def store_file(batch: ImportBatch, file, filename: str) -> None:
+    """Keep the uploaded file with the batch (unsaved), to hand it back annotated or process it later."""
     file.seek(0)
     batch.file.save(filename.rsplit("/", 1)[-1][-100:] or "upload", File(file), save=False)
-    batch.save()
-    if validator.ok:
-        try:
-            apply_batch(batch=batch, validator=validator, by=by)
-        except (IntegrityError, DatabaseError):
-            # Someone took a code or an email between validation and apply: nothing was written.
-            log.exception("import batch %s failed to apply", batch.pk)
-            batch.status = ImportBatch.Status.FAILED
-            batch.errors = [
-                {
-                    "row": 0,
-                    "column": "",
-                    "key": "",
-                    "value": "",
-                    "code": "conflict",
-                    "message": _("The data changed while the file was being applied. Upload it again."),
-                }
-            ]
-            batch.save()
-    else:
+
+
+def apply_or_fail(*, batch: ImportBatch, validator, by=None, progress=None) -> ImportBatch:
+    """Apply a validated, saved batch; when the database refuses it, record the batch as failed."""
+    try:
+        apply_batch(batch=batch, validator=validator, by=by, progress=progress)
+    except (IntegrityError, DatabaseError):
+        # Someone took a code or an email between validation and apply: nothing was written.
+        log.exception("import batch %s failed to apply", batch.pk)
+        batch.status = ImportBatch.Status.FAILED
+        batch.errors = [
+            {
+                "row": 0,
+                "column": "",
+                "key": "",
+                "value": "",
+                "code": "conflict",
+                "message": _("The data changed while the file was being applied. Upload it again."),
+            }
+        ]
         batch.save()
     return batch
 
@@ -146,7 +164,7 @@ def _companies_for(organization, chunk) -> dict:
     return found
 
 
-def _apply_partners(*, batch, validator, by) -> Outcome:
+def _apply_partners(*, batch, validator, by, progress) -> Outcome:
     organization, kind = batch.organization, validator.partner_kind
     outcome = Outcome()
     fields = [f for f in PARTNER_TEXT_FIELDS if f in validator.present]
@@ -180,8 +198,10 @@ def _apply_partners(*, batch, validator, by) -> Outcome:
         outcome.updated += len(partners)
         if groups is not None:
             groups.assign(chunk, partner_ids, replace=list(existing))
+        progress("applied", outcome.created + outcome.updated, validator.count)
         if batch.kind == ImportBatch.Kind.SUPPLIERS:
             outcome.invitations += _invite_suppliers(organization, chunk, partner_ids, by)
+            progress("queued", outcome.invitations, None)
     return outcome
 
 
@@ -251,7 +271,7 @@ def _invite_suppliers(organization, chunk, partner_ids, by) -> int:
 # --- customer users ---------------------------------------------------------------------------
 
 
-def _apply_users(*, batch, validator, by) -> Outcome:
+def _apply_users(*, batch, validator, by, progress) -> Outcome:
     organization = batch.organization
     language = organization.language
     outcome = Outcome()
@@ -296,6 +316,8 @@ def _apply_users(*, batch, validator, by) -> Outcome:
         _create_invitations(organization, invitations, by)
         outcome.created += len(users)
         outcome.invitations += len(invitations)
+        progress("applied", outcome.created, validator.count)
+        progress("queued", outcome.invitations, validator.count)
     return outcome
 
 

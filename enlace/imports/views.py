@@ -5,10 +5,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.vary import vary_on_headers
 
+from enlace.imports.background import background_threshold, import_or_queue
 from enlace.imports.models import ImportBatch
+from enlace.imports.progress import batch_progress
 from enlace.imports.readers import FileError, limit
-from enlace.imports.services import import_file
 from enlace.imports.spreadsheets import error_report_xlsx, template_csv, template_xlsx
 from enlace.organizations.decorators import staff_required
 
@@ -50,7 +52,7 @@ def upload(request, slug):
             error = _("Choose a file to upload.")
         else:
             try:
-                batch = import_file(
+                batch = import_or_queue(
                     organization=request.organization,
                     kind=kind,
                     file=uploaded,
@@ -68,6 +70,7 @@ def upload(request, slug):
         "error": error,
         "max_mb": limit("IMPORT_MAX_UPLOAD_BYTES") // (1024 * 1024),
         "max_rows": limit("IMPORT_MAX_ROWS"),
+        "background_rows": background_threshold(),
     }
     return render(request, "imports/upload.html", context, status=400 if error else 200)
 
@@ -82,11 +85,24 @@ def template(request, slug, extension):
     return download(template_csv(kind), name, "text/csv; charset=utf-8")
 
 
+# htmx stops polling when the answer's status is 286.
+STOP_POLLING = 286
+
+
 @staff_required(admin=True)
+@vary_on_headers("HX-Request")
 def batch_detail(request, pk):
-    batch = get_object_or_404(ImportBatch, pk=pk, organization=request.organization)
-    shown = batch.errors[:1000]
-    return render(request, "imports/batch_detail.html", {"batch": batch, "errors": shown})
+    """The outcome of a batch; while the worker processes it, its progress, which the page polls."""
+    batch = get_object_or_404(
+        ImportBatch.objects.select_related("uploaded_by"), pk=pk, organization=request.organization
+    )
+    context = {"batch": batch, "errors": batch.errors[:1000]}
+    if batch.running:
+        context["progress"] = batch_progress(batch)
+    if request.htmx:
+        status = 200 if batch.running else STOP_POLLING
+        return render(request, "imports/_batch_status.html", context, status=status)
+    return render(request, "imports/batch_detail.html", context)
 
 
 @staff_required(admin=True)

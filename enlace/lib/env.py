@@ -63,3 +63,26 @@ def cache_settings(url: str) -> dict:
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     raise ValueError(f"ENLACE_CACHE_URL: unknown scheme {scheme!r}")
+
+
+def progress_cache_settings(cache_url: str, database_engine: str, var_dir) -> dict:
+    """The cache that holds the live progress of imports run by the worker. It must sit outside
+    the database transaction that applies an import (see enlace/imports/progress.py): Redis when
+    the cache is Redis, a table written through a second connection on PostgreSQL, files on
+    SQLite (one machine by nature)."""
+    scheme = urlsplit(cache_url).scheme.lower()
+    if scheme in {"redis", "rediss"}:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": cache_url,
+            "KEY_PREFIX": "import-progress",
+        }
+    if "postgresql" in database_engine:
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "enlace_import_progress",
+        }
+    return {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(var_dir / "import-progress"),
+    }

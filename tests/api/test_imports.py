@@ -7,6 +7,7 @@ from enlace.imports.models import ImportBatch
 from enlace.partners.models import Partner
 from enlace.partners.samples import ec_ruc
 from tests.api.conftest import error_of
+from tests.conftest import run_worker
 
 
 def csv_file(rows):
@@ -58,3 +59,29 @@ def test_an_unreadable_file_is_a_clear_error(api):
 def test_another_organizations_batch_is_a_404(api, globex_api, acme):
     batch_id = upload(api, csv_file([["K1", ec_ruc(401), "Uno", ""]])).json()["id"]
     error_of(globex_api.get(f"/imports/{batch_id}"), 404)
+
+
+@pytest.mark.django_db(databases="__all__")  # the worker's progress has its own connection on PostgreSQL
+def test_a_large_file_is_accepted_for_the_worker_and_its_progress_can_be_followed(api, acme, settings):
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    rows = [[f"K{n}", ec_ruc(400 + n), f"Cliente {n}", ""] for n in range(1, 6)]
+    response = upload(api, csv_file(rows))
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["status"] == "queued" and body["progress"]["stage"] == "waiting"
+    assert not Partner.objects.filter(organization=acme).exists()
+
+    run_worker()
+
+    body = api.get(f"/imports/{body['id']}").json()
+    assert (body["status"], body["rows"], body["created"], body["progress"]) == ("applied", 5, 5, None)
+    assert Partner.objects.filter(organization=acme, kind="customer").count() == 5
+
+
+@pytest.mark.django_db
+def test_a_dry_run_of_a_large_file_is_answered_at_once(api, acme, settings):
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    rows = [[f"K{n}", ec_ruc(400 + n), f"Cliente {n}", ""] for n in range(1, 6)]
+    response = upload(api, csv_file(rows), dry_run="true")
+    assert response.status_code == 201 and response.json()["rows"] == 5
+    assert not ImportBatch.objects.exists()

@@ -12,10 +12,14 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from enlace.accounts.models import User
+from enlace.imports.models import ImportBatch
+from enlace.imports.progress import ProgressRecorder
 from enlace.invitations.models import Invitation
 from enlace.mail.models import MailboxMessage
 from tests.conftest import PASSWORD, run_worker
-from tests.e2e.conftest import assert_accessible, shot
+from tests.e2e.conftest import PHONE, assert_accessible, assert_fits, shot
+from tests.imports.helpers import CUSTOMER_USERS_HEADER, csv_file
+from tests.imports.helpers import person as person_row
 
 pytestmark = pytest.mark.e2e
 
@@ -152,3 +156,57 @@ def test_admin_imports_customer_users_fixing_the_errors_first(new_page, alice, c
         "Pending activation"
     )
     assert admin.js_errors == [] and person.js_errors == []
+
+
+def test_a_large_file_shows_its_progress_and_then_its_outcome(new_page, alice, customer, settings, tmp_path):
+    settings.IMPORT_BACKGROUND_ROWS = 5  # so that a dozen rows make a "large" file
+    path = tmp_path / "people.csv"
+    path.write_bytes(csv_file([person_row(n) for n in range(1, 13)], CUSTOMER_USERS_HEADER).getvalue())
+    admin = new_page()
+    admin.goto("/login/")
+    admin.get_by_role("button", name="English").click()
+    admin.get_by_label(re.compile("^Username or email")).fill(alice.email)
+    admin.get_by_label(re.compile("^Password")).fill(PASSWORD)
+    admin.get_by_role("button", name="Log in").click()
+    admin.goto("/imports/customer-users/")
+    admin.get_by_label("File (.xlsx, .xls, .ods or .csv)").set_input_files(path)
+    admin.get_by_role("button", name="Process file").click()
+
+    # Queued for the worker: nothing written yet, a bar waiting.
+    expect(admin.get_by_role("heading", name="Waiting for the worker to start")).to_be_visible()
+    expect(admin.get_by_role("progressbar", name="Waiting for the worker to start")).to_be_visible()
+    assert not User.objects.filter(partner=customer).exists()
+    assert_accessible(admin)
+
+    # The worker begins: what it records reaches the open page at its next poll, without a reload.
+    batch = ImportBatch.objects.get()
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.VALIDATING)
+    ProgressRecorder(batch.pk, expected_rows=12)("read", 6, None)
+    bar = admin.get_by_role("progressbar", name="Reading and checking the rows")
+    expect(bar).to_have_attribute("value", "6")
+    expect(bar).to_have_attribute("max", "12")
+    expect(admin.get_by_text("6 of 12 (50%)")).to_be_visible()
+    shot(admin, "import-progress", doc="import-progress")
+    assert_accessible(admin)
+    phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True, locale="en-US")
+    phone.context.add_cookies(admin.context.cookies())
+    phone.goto(admin.url)
+    expect(phone.get_by_role("progressbar")).to_be_visible()
+    assert_fits(phone)
+    phone.close()
+
+    # The admin leaves; the list shows the file still running.
+    admin.get_by_role("link", name="← Imports").click()
+    expect(admin.get_by_role("row").filter(has_text="people.csv")).to_contain_text("Validating")
+
+    # The worker processes the whole file (from the start: the counts above were its first steps).
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.QUEUED)
+    run_worker()
+
+    # Back on the file's page: the outcome, as for a small file, and no more polling.
+    admin.get_by_role("row").filter(has_text="people.csv").get_by_role("link").click()
+    expect(admin.locator(".stats .card").filter(has_text="invitations queued")).to_contain_text("12")
+    expect(admin.get_by_role("progressbar")).to_have_count(0)
+    assert admin.locator("[hx-trigger]").count() == 0
+    assert User.objects.filter(partner=customer).count() == 12
+    assert admin.js_errors == []

@@ -1,4 +1,8 @@
-"""`enlace import customers|customer-users|suppliers FILE --org SLUG [--dry-run] [--json]`."""
+"""`enlace import customers|customer-users|suppliers FILE --org SLUG [--dry-run] [--json]`.
+
+On a terminal it draws a progress bar on stderr (rows read, validated, applied, invitations
+queued); never with --json or when stderr is a file or a pipe, so scripts read clean output.
+"""
 
 import json
 import sys
@@ -7,6 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from enlace.imports.background import estimate_rows
 from enlace.imports.models import ImportBatch
 from enlace.imports.readers import FileError
 from enlace.imports.services import import_file
@@ -59,6 +64,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{file}: no such file.", returncode=EXIT_UNREADABLE)
         with translation.override(organization.language), path.open("rb") as handle:
+            bar = None
+            if not as_json and self.stderr.isatty():
+                bar = ProgressBar(self.stderr._out, expected_rows=estimate_rows(handle))
             try:
                 batch = import_file(
                     organization=organization,
@@ -66,9 +74,13 @@ class Command(BaseCommand):
                     file=handle,
                     filename=path.name,
                     dry_run=dry_run,
+                    progress=bar,
                 )
             except FileError as error:
                 raise CommandError(f"{file}: {error.message}", returncode=EXIT_UNREADABLE) from None
+            finally:
+                if bar:
+                    bar.close()
             report = report_of(batch)
             if as_json:
                 self.stdout.write(json.dumps(report, ensure_ascii=False))
@@ -104,3 +116,35 @@ def summary_of(report: dict, *, dry_run: bool) -> str:
     lines = [f"Rejected: {len(report['errors'])} errors in {report['rows']} rows; nothing was written."]
     lines += [f"  row {e['row']}, {e['column']}: {e['message']}" for e in report["errors"]]
     return "\n".join(lines)
+
+
+class ProgressBar:
+    """A one-line bar redrawn in place with a carriage return: the `progress` of import_file."""
+
+    LABELS = {
+        "read": "Reading rows",
+        "validated": "Rows checked",
+        "applied": "Writing rows",
+        "queued": "Queueing invitations",
+    }
+    WIDTH = 30
+
+    def __init__(self, stream, *, expected_rows: int = 0):
+        self.stream = stream
+        self.expected_rows = expected_rows
+        self.drawn = False
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        total = total if total is not None else max(self.expected_rows, done)
+        filled = self.WIDTH * min(done, total) // total if total else 0
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        label = self.LABELS.get(stage, stage)
+        self.stream.write(f"\r\x1b[K{label:<22} [{bar}] {done:,} / {total:,}")
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        """Erase the bar, so that the report starts on a clean line."""
+        if self.drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
