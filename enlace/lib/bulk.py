@@ -12,6 +12,7 @@ bulk_create sends none.
 """
 
 import contextlib
+import operator
 
 from django.db import connections, router
 from django.db.models import fields as model_fields
@@ -72,22 +73,16 @@ def insert_many(objs, *, batch_size=1000, ignore_conflicts=False) -> list:
     else:
         placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
         size = min(batch_size, connection.ops.bulk_batch_size(fields, objs) or batch_size)
+    values_of = _values_getter(attnames, preparers)
     with connection.cursor() as cursor:
         for start in range(0, len(objs), size):
             chunk = objs[start : start + size]
+            rows = [values_of(obj) for obj in chunk]
             if connection.vendor == "postgresql":
-                sql = head + tail
-                params = [
-                    [prepare(getattr(obj, name)) for obj in chunk]
-                    for prepare, name in zip(preparers, attnames, strict=True)
-                ]
+                sql, params = head + tail, [list(column) for column in zip(*rows, strict=True)]
             else:
                 sql = head + "VALUES " + ", ".join([placeholders] * len(chunk)) + tail
-                params = [
-                    prepare(getattr(obj, name))
-                    for obj in chunk
-                    for prepare, name in zip(preparers, attnames, strict=True)
-                ]
+                params = [value for row in rows for value in row]
             cursor.execute(sql, params)
             if ignore_conflicts:
                 continue
@@ -113,7 +108,9 @@ def update_many(objs, fields, *, batch_size=1000) -> None:
         if isinstance(field, model_fields.DateField) and field.auto_now:
             for obj in objs:
                 setattr(obj, field.attname, now)
-    preparers = [_preparer(field, connection) for field in model_fields_]
+    values_of = _values_getter(
+        [f.attname for f in model_fields_], [_preparer(f, connection) for f in model_fields_]
+    )
     quote = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
         quote(opts.db_table),
@@ -122,17 +119,30 @@ def update_many(objs, fields, *, batch_size=1000) -> None:
     )
     with connection.cursor() as cursor:
         for start in range(0, len(objs), batch_size):
-            cursor.executemany(
-                sql,
-                [
-                    [
-                        prepare(getattr(obj, f.attname))
-                        for prepare, f in zip(preparers, model_fields_, strict=True)
-                    ]
-                    + [obj.pk]
-                    for obj in objs[start : start + batch_size]
-                ],
-            )
+            cursor.executemany(sql, [[*values_of(obj), obj.pk] for obj in objs[start : start + batch_size]])
+
+
+def _values_getter(attnames, preparers):
+    """obj -> the tuple of its values for the database: attributes read at C speed, and only
+    the columns that need it (dates, JSON) passed through their field's preparation."""
+    get = operator.attrgetter(*attnames)
+    if len(attnames) == 1:
+        name = attnames[0]
+
+        def get(obj):
+            return (getattr(obj, name),)
+
+    special = [(i, prepare) for i, prepare in enumerate(preparers) if prepare is not _as_is]
+    if not special:
+        return get
+
+    def values_of(obj):
+        values = list(get(obj))
+        for i, prepare in special:
+            values[i] = prepare(values[i])
+        return values
+
+    return values_of
 
 
 def _preparer(field, connection):
