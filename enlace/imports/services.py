@@ -28,7 +28,7 @@ from enlace.imports.readers import read_rows
 from enlace.imports.validators import VALIDATORS, chunked
 from enlace.invitations.models import Invitation
 from enlace.invitations.services import build_invitation, queue_delivery, resend_invitation
-from enlace.lib.bulk import insert_many, update_many
+from enlace.lib.bulk import FreshStatistics, insert_many, update_many
 from enlace.partners.models import Company, Partner, PartnerGroup
 
 log = logging.getLogger(__name__)
@@ -169,6 +169,7 @@ def _apply_partners(*, batch, validator, by, progress) -> Outcome:
     outcome = Outcome()
     fields = [f for f in PARTNER_TEXT_FIELDS if f in validator.present]
     groups = GroupNames(organization) if "groups" in validator.present else None
+    statistics = FreshStatistics(Company, Partner, Invitation)
     for chunk in validator.spool.chunks(WRITE_CHUNK):
         companies = _companies_for(organization, chunk)
         new, existing, partner_ids = [], {}, {}
@@ -199,6 +200,7 @@ def _apply_partners(*, batch, validator, by, progress) -> Outcome:
         if groups is not None:
             groups.assign(chunk, partner_ids, replace=list(existing))
         progress("applied", outcome.created + outcome.updated, validator.count)
+        statistics.rows_written(outcome.created + outcome.updated)
         if batch.kind == ImportBatch.Kind.SUPPLIERS:
             outcome.invitations += _invite_suppliers(organization, chunk, partner_ids, by)
             progress("queued", outcome.invitations, None)
@@ -275,6 +277,7 @@ def _apply_users(*, batch, validator, by, progress) -> Outcome:
     organization = batch.organization
     language = organization.language
     outcome = Outcome()
+    statistics = FreshStatistics(User, Invitation)
     for chunk in validator.spool.chunks(WRITE_CHUNK):
         now = timezone.now()
         users = [
@@ -318,6 +321,7 @@ def _apply_users(*, batch, validator, by, progress) -> Outcome:
         outcome.invitations += len(invitations)
         progress("applied", outcome.created, validator.count)
         progress("queued", outcome.invitations, validator.count)
+        statistics.rows_written(outcome.created)
     return outcome
 
 

@@ -18,6 +18,8 @@ from django.db import connections, router
 from django.db.models import fields as model_fields
 from django.utils import timezone
 
+WRITE_STATS_FIRST = 5000  # rows written before the first ANALYZE (see FreshStatistics)
+
 # Values of these fields reach the database driver as they are.
 PLAIN_TYPES = {
     "AutoField",
@@ -165,3 +167,29 @@ def _preparer(field, connection):
 
 def _as_is(value):
     return value
+
+
+class FreshStatistics:
+    """Keeps PostgreSQL's planner statistics in step with tables that one long transaction fills.
+
+    An import writes up to a million rows in one transaction, and its later chunks look up what
+    earlier ones wrote (companies by tax ID, invitations by partner). Autovacuum cannot analyze
+    rows that are not committed yet, so the planner keeps believing a table is as small as it was
+    (or empty) and picks scans that read the whole table for each chunk: the time then grows with
+    the square of the rows (measured: 1,000,000 suppliers took 3.2 times as long as on SQLite).
+    ANALYZE inside the transaction counts its own new rows; run each time the rows written have
+    doubled, it costs a few tenths of a second in all. Elsewhere (SQLite) it does nothing.
+    """
+
+    def __init__(self, *models, first=WRITE_STATS_FIRST):
+        self.tables = [model._meta.db_table for model in models]
+        self.connection = connections[router.db_for_write(models[0])]
+        self.next_at = first
+
+    def rows_written(self, count: int) -> None:
+        if count < self.next_at or self.connection.vendor != "postgresql":
+            return
+        quote = self.connection.ops.quote_name
+        with self.connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(quote(t) for t in self.tables))
+        self.next_at = count * 2

@@ -3,11 +3,14 @@ every row, and every chunk is written with the right partner, groups and invitat
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from enlace.accounts.models import User
 from enlace.imports.services import WRITE_CHUNK, import_file
 from enlace.invitations.models import Invitation
+from enlace.lib.bulk import WRITE_STATS_FIRST
 from enlace.partners.models import Partner
 from tests.imports.helpers import (
     CUSTOMER_USERS_HEADER,
@@ -104,3 +107,22 @@ def test_imported_rows_keep_their_times_to_the_microsecond(acme, alice, time_mac
     assert invitation.invited_by == alice and invitation.used_at is None
     assert User.objects.get(email=invitation.email).date_joined == moment
     assert Partner.objects.get().created_at == moment
+
+
+@pytest.mark.postgres
+def test_planner_statistics_follow_a_long_import_on_postgresql(acme):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite has no planner statistics to keep fresh")
+    rows = WRITE_STATS_FIRST + 500
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'partners_company'")
+        (before,) = cursor.fetchone()
+
+    load(acme, "suppliers", [supplier_row(n) for n in range(rows)], SUPPLIERS_HEADER)
+
+    # Analyzed inside the import's transaction, so that later chunks' look-ups of companies
+    # use the index instead of scanning a table the planner still believed empty.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'partners_company'")
+        (after,) = cursor.fetchone()
+    assert before < WRITE_STATS_FIRST <= after
