@@ -67,7 +67,7 @@ CUSTOMER_USERS = (
         _("Email"),
         "Correo electrónico",
         True,
-        254,
+        150,  # imported people log in with their email: it must fit the 150-character username
         30,
         "maria.perez@example.com",
         ("correo", "e-mail"),

@@ -147,6 +147,10 @@ class RowReader:
             )
         return present
 
+    def close(self) -> None:
+        """Stop reading early: a spreadsheet's parsing process is ended at once."""
+        self._rows.close()
+
     def __iter__(self):
         max_rows, max_cell = limit("IMPORT_MAX_ROWS"), limit("IMPORT_MAX_CELL_LENGTH")
         count = 0

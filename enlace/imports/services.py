@@ -67,6 +67,8 @@ def validate_batch(*, batch: ImportBatch, file, progress=None):
     except BaseException:
         validator.close()
         raise
+    finally:
+        reader.close()
     batch.rows = validator.count
     batch.errors = validator.errors
     progress("validated", batch.rows, batch.rows)
@@ -172,23 +174,24 @@ def _apply_partners(*, batch, validator, by, progress) -> Outcome:
     statistics = FreshStatistics(Company, Partner, Invitation)
     for chunk in validator.spool.chunks(WRITE_CHUNK):
         companies = _companies_for(organization, chunk)
-        new, existing, partner_ids = [], {}, {}
+        new, existing, partner_ids = {}, {}, {}  # row number -> new Partner; id -> row; row -> id
         for number, clean, ref, _looked_up in chunk:
             if ref:
                 existing[ref] = clean
                 partner_ids[number] = ref
             else:
-                partner = Partner(
+                new[number] = Partner(
                     organization=organization,
                     kind=kind,
                     company_id=companies[clean["tax_id"]],
                     **{f: clean[f] or "" for f in PARTNER_TEXT_FIELDS if f in clean},
                 )
-                new.append(partner)
-                partner_ids[number] = partner
-        insert_many(new)
-        partner_ids = {number: getattr(p, "pk", p) for number, p in partner_ids.items()}
+        insert_many(new.values())
+        partner_ids.update((number, partner.pk) for number, partner in new.items())
         partners = list(Partner.objects.filter(pk__in=list(existing)))
+        if len(partners) != len(existing):
+            # Deleted since validation: the batch fails as any other change made meanwhile.
+            raise IntegrityError("a partner to update no longer exists")
         for partner in partners:
             clean = existing[partner.pk]
             for f in fields:

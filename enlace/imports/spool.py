@@ -104,11 +104,10 @@ class RowSpool:
         name for the row's value of key, or None.
         """
         self.seal()
-        joins, selected = [], []
+        joins, selected, names = [], [], []
         for i, (name, key) in enumerate(lookups):
-            joins.append(
-                f"LEFT JOIN found f{i} ON f{i}.name = '{name}' AND f{i}.value = rows.{self._column(key)}"
-            )
+            joins.append(f"LEFT JOIN found f{i} ON f{i}.name = ? AND f{i}.value = rows.{self._column(key)}")
+            names.append(name)
             selected.append(f", f{i}.ref, f{i}.extra, f{i}.value IS NOT NULL")
         sql = (
             f"SELECT rows.number, rows.data, rows.ref{''.join(selected)} FROM rows {' '.join(joins)} "  # noqa: S608
@@ -116,7 +115,7 @@ class RowSpool:
         )
         last = 0
         while True:
-            records = self._db.execute(sql, (last, size)).fetchall()
+            records = self._db.execute(sql, (*names, last, size)).fetchall()
             if not records:
                 return
             chunk = []

@@ -8,17 +8,21 @@ time goes to the database. On PostgreSQL it sends one array per column (INSERT â
 unnest, as Django 5.2's bulk_create does there). It keeps bulk_create's contract where the
 importers rely on it: auto_now fields are set, and every object gets its primary key back
 (RETURNING, which both PostgreSQL and SQLite 3.35+ support). It sends no signals, as
-bulk_create sends none.
+bulk_create sends none. Deliberately left out, since no importer needs them: fields with a
+pre_save of their own other than auto_now (files), and lists that mix objects with and without
+a primary key.
 """
 
-import contextlib
+import logging
 import operator
 
-from django.db import connections, router
+from django.db import DatabaseError, connections, router, transaction
 from django.db.models import fields as model_fields
 from django.utils import timezone
 
-WRITE_STATS_FIRST = 5000  # rows written before the first ANALYZE (see FreshStatistics)
+WRITE_STATS_AT = 5000  # rows written before the planner's statistics are checked (FreshStatistics)
+
+log = logging.getLogger(__name__)
 
 # Values of these fields reach the database driver as they are.
 PLAIN_TYPES = {
@@ -52,7 +56,9 @@ def insert_many(objs, *, batch_size=1000, ignore_conflicts=False) -> list:
     opts = model._meta
     alias = router.db_for_write(model)
     connection = connections[alias]
-    fields = [f for f in opts.concrete_fields if not f.primary_key or getattr(objs[0], f.attname) is not None]
+    with_pk = {getattr(obj, opts.pk.attname) is not None for obj in objs}
+    assert len(with_pk) == 1, "either every object has its primary key set or none has"
+    fields = [f for f in opts.concrete_fields if not f.primary_key or with_pk == {True}]
     now = timezone.now()
     for field in fields:
         if isinstance(field, model_fields.DateField) and (field.auto_now or field.auto_now_add):
@@ -69,7 +75,9 @@ def insert_many(objs, *, batch_size=1000, ignore_conflicts=False) -> list:
     if connection.vendor == "postgresql":
         # One array per column: psycopg re-parses a statement of thousands of placeholders on
         # every execution (too long for its statement cache), which cost more than the insert.
-        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+        # Cast to the type without its length: a cast to varchar(n) would cut a longer value
+        # short where an INSERT must refuse it (Django's own unnest insert does the same).
+        arrays = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}[]" for f in fields)
         head += f"SELECT * FROM unnest({arrays})"  # noqa: S608 - types from the model, values are parameters
         size = batch_size
     else:
@@ -148,19 +156,20 @@ def _values_getter(attnames, preparers):
 
 
 def _preparer(field, connection):
-    if field.get_internal_type() in PLAIN_TYPES:
+    kind = field.get_internal_type()
+    if kind == "ForeignKey":
+        kind = field.target_field.get_internal_type()  # a key to a UUID is prepared as one
+    if kind in PLAIN_TYPES:
         return _as_is
+    if kind not in ("DateTimeField", "DateField"):
+        return lambda value: field.get_db_prep_save(value, connection)
     memo = {}
 
     def prepare(value):
-        # The values an import writes repeat (one `now` per batch): prepare each once.
-        try:
-            return memo[value]
-        except (KeyError, TypeError):
-            prepared = field.get_db_prep_save(value, connection)
-        with contextlib.suppress(TypeError):  # unhashable (JSON): prepared every time
-            memo[value] = prepared
-        return prepared
+        # The times an import writes repeat (one `now` per chunk): prepare each once.
+        if value not in memo:
+            memo[value] = field.get_db_prep_save(value, connection)
+        return memo[value]
 
     return prepare
 
@@ -173,23 +182,40 @@ class FreshStatistics:
     """Keeps PostgreSQL's planner statistics in step with tables that one long transaction fills.
 
     An import writes up to a million rows in one transaction, and its later chunks look up what
-    earlier ones wrote (companies by tax ID, invitations by partner). Autovacuum cannot analyze
-    rows that are not committed yet, so the planner keeps believing a table is as small as it was
-    (or empty) and picks scans that read the whole table for each chunk: the time then grows with
-    the square of the rows (measured: 1,000,000 suppliers took 3.2 times as long as on SQLite).
-    ANALYZE inside the transaction counts its own new rows; run each time the rows written have
-    doubled, it costs a few tenths of a second in all. Elsewhere (SQLite) it does nothing.
+    is in the tables it fills (companies by tax ID, invitations by partner). Autovacuum cannot
+    analyze rows that are not committed, so on a new installation the planner keeps believing
+    those tables empty and picks plans that read every row the import has written so far, for
+    each chunk: the time then grows with the square of the rows. Once the import has written
+    `at` rows, each table whose statistics count fewer rows than that is analyzed inside the
+    transaction (ANALYZE counts the transaction's own rows; from then on the planner scales its
+    estimates with the table's size). ANALYZE holds a lock that a concurrent ANALYZE, VACUUM or
+    schema change waits for until the import commits; so it waits at most a moment for that lock
+    itself and is skipped when another session has it. Elsewhere (SQLite) it does nothing.
     """
 
-    def __init__(self, *models, first=WRITE_STATS_FIRST):
+    def __init__(self, *models, at=WRITE_STATS_AT):
         self.tables = [model._meta.db_table for model in models]
-        self.connection = connections[router.db_for_write(models[0])]
-        self.next_at = first
+        self.alias = router.db_for_write(models[0])
+        self.at = at
+        self.done = False
 
     def rows_written(self, count: int) -> None:
-        if count < self.next_at or self.connection.vendor != "postgresql":
+        connection = connections[self.alias]
+        if self.done or count < self.at or connection.vendor != "postgresql":
             return
-        quote = self.connection.ops.quote_name
-        with self.connection.cursor() as cursor:
-            cursor.execute("ANALYZE " + ", ".join(quote(t) for t in self.tables))
-        self.next_at = count * 2
+        self.done = True
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relname, reltuples FROM pg_class WHERE oid = ANY(%s::regclass[])", [self.tables]
+            )
+            stale = [table for table, rows in cursor.fetchall() if rows < count]
+            cursor.execute("SHOW lock_timeout")
+            (lock_timeout,) = cursor.fetchone()
+            for table in stale:
+                try:
+                    with transaction.atomic(using=self.alias):
+                        cursor.execute("SET LOCAL lock_timeout = '200ms'")
+                        cursor.execute("ANALYZE " + connection.ops.quote_name(table))
+                        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [lock_timeout])
+                except DatabaseError:
+                    log.info("skipped ANALYZE of %s: another session holds its lock", table)

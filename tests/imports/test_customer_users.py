@@ -130,3 +130,14 @@ def test_people_of_several_customers(acme):
         "K1",
         "K2",
     ]
+
+
+def test_an_email_too_long_to_be_a_username_is_refused_not_cut(customer):
+    # Imported people log in with their email, and a username holds 150 characters.
+    long_email = "p" * 64 + "@" + "sub." * 21 + "cliente.example"
+    assert 150 < len(long_email) <= 254
+
+    batch = run(customer.organization, xlsx([person(1), person(2, Email=long_email)], CUSTOMER_USERS_HEADER))
+
+    assert errors_of(batch) == [(3, "email", "too_long")]
+    assert not User.objects.filter(profile=User.Profile.CUSTOMER).exists()

@@ -8,9 +8,10 @@ from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from enlace.accounts.models import User
-from enlace.imports.services import WRITE_CHUNK, import_file
+from enlace.imports.models import ImportBatch
+from enlace.imports.services import WRITE_CHUNK, apply_or_fail, import_file, validate_batch
 from enlace.invitations.models import Invitation
-from enlace.lib.bulk import WRITE_STATS_FIRST
+from enlace.lib.bulk import WRITE_STATS_AT
 from enlace.partners.models import Partner
 from tests.imports.helpers import (
     CUSTOMER_USERS_HEADER,
@@ -113,7 +114,7 @@ def test_imported_rows_keep_their_times_to_the_microsecond(acme, alice, time_mac
 def test_planner_statistics_follow_a_long_import_on_postgresql(acme):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite has no planner statistics to keep fresh")
-    rows = WRITE_STATS_FIRST + 500
+    rows = WRITE_STATS_AT + 500
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'partners_company'")
         (before,) = cursor.fetchone()
@@ -125,4 +126,19 @@ def test_planner_statistics_follow_a_long_import_on_postgresql(acme):
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'partners_company'")
         (after,) = cursor.fetchone()
-    assert before < WRITE_STATS_FIRST <= after
+    assert before < WRITE_STATS_AT <= after
+
+
+def test_a_partner_deleted_between_validation_and_apply_fails_the_batch_and_writes_nothing(acme):
+    load(acme, "customers", [customer_row(n) for n in range(3)], CUSTOMERS_HEADER)
+    batch = ImportBatch(organization=acme, kind="customers", filename="c.csv")
+    file = csv_file([customer_row(n, Name="Nuevo") for n in range(3)] + [customer_row(9)], CUSTOMERS_HEADER)
+    validator = validate_batch(batch=batch, file=file)
+    Partner.objects.get(code="C0001").delete()  # someone else, meanwhile
+    batch.save()
+
+    apply_or_fail(batch=batch, validator=validator)
+    validator.close()
+
+    assert batch.status == ImportBatch.Status.FAILED and batch.errors[0]["code"] == "conflict"
+    assert set(Partner.objects.values_list("name", flat=True)) == {"Cliente 0", "Cliente 2"}

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from enlace.imports import readers
 from enlace.imports.columns import COLUMNS
 from enlace.imports.readers import FileError, read_rows
+from enlace.imports.services import import_file
 
 
 def workbook(rows) -> io.BytesIO:
@@ -81,3 +82,23 @@ def test_the_time_limit_is_for_parsing_not_for_a_long_validation(settings):
             time.sleep(2)  # a slow validator, past the 1 s limit
         codes.append(row["code"])
     assert codes == [f"K{n}" for n in range(5000)]
+
+
+def test_a_sheet_refused_halfway_ends_its_parsing_process(monkeypatch, settings, acme):
+    children = []
+    popen = readers.subprocess.Popen
+
+    def spy(*args, **kwargs):
+        children.append(popen(*args, **kwargs))
+        return children[-1]
+
+    monkeypatch.setattr(readers.subprocess, "Popen", spy)
+    settings.IMPORT_MAX_CELL_LENGTH = 20
+    rows = [HEADER] + [[f"K{n}", "1700000019001", "Uno"] for n in range(5000)]
+    rows[3][2] = "U" * 21  # refused at row 4, while the child still has thousands to hand over
+
+    with pytest.raises(FileError) as error:
+        import_file(organization=acme, kind="customers", file=workbook(rows), filename="c.xlsx")
+
+    assert error.value.code == "cell_too_long"
+    assert children[0].wait(timeout=5) is not None
