@@ -1,12 +1,46 @@
 """Render an email from its three templates in the recipient's language.
 
 Each email is `mail/<name>-subject.txt`, `mail/<name>-body.txt` and `mail/<name>-body.html`.
+
+`render_email` gives a Django EmailMessage, for any email backend. The worker sending over SMTP
+asks `email_bytes` for what goes on the wire instead, which is much cheaper in bulk: the templates
+and the MIME message are built once per kind of email (template, language, the shared values
+such as the organization's name, and which personal values are empty), with markers in place of
+the personal values (name, link, username ...); each message is then those bytes with the
+markers replaced, HTML-escaped where the template escaped them. The first message of each kind
+is also built the slow way and compared byte for byte (the MIME boundary and the Date apart);
+a kind that differs, or a message whose values could change how it is encoded (a line break, a
+line too long, non-ASCII where the message was 7-bit, an unusual address), is built the slow way.
 """
+
+import logging
+import random
+import re
+import sys
+from email.utils import formatdate
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import sanitize_address
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.crypto import get_random_string
+from django.utils.html import conditional_escape
+
+logger = logging.getLogger(__name__)
+
+# Longest line SMTP allows; Django switches a body to quoted-printable above it.
+LINE_LIMIT = 998
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+# Markers are ASCII letters and digits (untouched by MIME and by escaping) and a quote, which the
+# HTML escaping turns into &#x27;: that tells an escaped occurrence from a raw one.
+_NONCE = "Zq" + get_random_string(10, "abcdefghijklmnopqrstuvwxyz")
+_MARKER = re.compile(rf"{_NONCE}(?:p(\d+)('|&#x27;)(?:\xc3\xb1)?|h(\d+)|(to)@example\.com)".encode("latin-1"))
+_BOUNDARY = ("boundary", 0, False)
+_CACHE_SIZE = 256
+_compiled = {}
 
 
 def render_email(name: str, *, to: str, language: str, context: dict, headers=None):
@@ -24,3 +58,169 @@ def render_email(name: str, *, to: str, language: str, context: dict, headers=No
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def email_bytes(name: str, *, to: str, language: str, shared: dict, personal: dict, headers: dict):
+    """(envelope sender, envelope recipient, message bytes) of the email `render_email` would
+    build from the context shared | personal, as Django's SMTP backend would send it.
+
+    `shared` holds values common to many recipients (strings and booleans); `personal` the
+    recipient's own strings. Raises ValueError if the message would not have exactly one
+    recipient, `to`.
+    """
+    personal = dict(sorted(personal.items()))  # markers are numbered in this order
+    # Whether a body is 7- or 8-bit depends on the values: which are ASCII is part of the kind.
+    shape = tuple((k, bool(v), not isinstance(v, str) or v.isascii()) for k, v in personal.items())
+    key = (name, language, tuple(sorted(shared.items())), shape, tuple(headers))
+    compiled = _compiled.get(key)
+    if compiled is None and key not in _compiled:
+        compiled = _compile(name, language, shared, personal, headers, to)
+        if len(_compiled) >= _CACHE_SIZE:
+            _compiled.clear()
+        _compiled[key] = compiled
+    if compiled is not None:
+        data = compiled.fill(to, personal, headers)
+        if data is not None:
+            return compiled.sender, to, data
+    return _slow_bytes(name, to=to, language=language, context={**shared, **personal}, headers=headers)
+
+
+def _slow_bytes(name, *, to, language, context, headers, date=None):
+    message = render_email(name, to=to, language=language, context=context, headers=headers)
+    encoding = message.encoding or settings.DEFAULT_CHARSET
+    recipients = [sanitize_address(address, encoding) for address in message.recipients()]
+    if recipients != [sanitize_address(to, encoding)]:
+        raise ValueError("the message must have exactly its one recipient")
+    mime = message.message()
+    if date is not None:
+        mime.replace_header("Date", date)
+    return sanitize_address(message.from_email, encoding), recipients[0], mime.as_bytes(linesep="\r\n")
+
+
+class _Compiled:
+    """One kind of email as byte pieces and the markers between them."""
+
+    def __init__(self, pieces, sender):
+        self.pieces = pieces  # bytes, or (kind, index, escaped) for a value
+        self.sender = sender
+        self.boundaries = pieces.count(_BOUNDARY)
+
+    def fill(self, to, personal, headers, *, boundary=None, date=None):
+        if not _PLAIN_ADDRESS.fullmatch(to):
+            return None
+        values = list(personal.values())
+        if any(not isinstance(v, str) or "\r" in v or "\n" in v for v in values if v):
+            return None
+        if any(
+            not isinstance(v, str) or not v.isascii() or " " in v or len(v) > 200 for v in headers.values()
+        ):
+            return None
+        boundary = boundary or _boundary()
+        date = date or formatdate(localtime=settings.EMAIL_USE_LOCALTIME)
+        header_values = list(headers.values())
+        out = []
+        for piece in self.pieces:
+            if piece.__class__ is bytes:
+                out.append(piece)
+                continue
+            kind, index, escaped = piece
+            if kind == "p":
+                value = values[index]
+                out.append((conditional_escape(value) if escaped else value).encode())
+            elif kind == "h":
+                out.append(header_values[index].encode())
+            elif kind == "to":
+                out.append(to.encode())
+            elif piece is _BOUNDARY:
+                out.append(boundary)
+            else:
+                out.append(date.encode())
+        data = b"".join(out)
+        if data.count(boundary) != self.boundaries:
+            return None  # a value happened to contain the boundary
+        if max(map(len, data.split(b"\r\n"))) > LINE_LIMIT:
+            return None  # Django would have switched that part to quoted-printable
+        return data
+
+
+def _boundary() -> bytes:
+    # As the email package draws one: 19 random digits.
+    token = random.randrange(sys.maxsize)
+    return ("=" * 15 + (_width % token) + "==").encode()
+
+
+_width = "%0" + str(len(repr(sys.maxsize - 1))) + "d"
+
+
+def _compile(name, language, shared, personal, headers, to):
+    """Build the kind of email `personal` and `headers` are an instance of, or None."""
+    # A non-ASCII value's marker has a non-ASCII letter, so that a body it is in is 8-bit too.
+    markers = {
+        key: (f"{_NONCE}p{i}'{'' if value.isascii() else chr(241)}" if value else value)
+        for i, (key, value) in enumerate(personal.items())
+    }
+    marked_headers = {key: f"{_NONCE}h{i}" for i, key in enumerate(headers)}
+    try:
+        message = render_email(
+            name,
+            to=f"{_NONCE}to@example.com",
+            language=language,
+            context={**shared, **markers},
+            headers=marked_headers,
+        )
+        if _NONCE in message.subject or _NONCE in message.from_email:
+            return None  # a personal value in a header: encoded there, it cannot be swapped
+        encoding = message.encoding or settings.DEFAULT_CHARSET
+        sender = sanitize_address(message.from_email, encoding)
+        mime = message.message()
+        data = mime.as_bytes(linesep="\r\n")
+        boundary = mime.get_boundary().encode()
+        date = mime["Date"].encode()
+    except Exception:
+        logger.exception("Email %s (%s) cannot be compiled; it is rendered for each message", name, language)
+        return None
+    if re.search(rb"Content-Transfer-Encoding: (quoted-printable|base64)", data):
+        return None
+    pieces = []
+    position = 0
+    spots = [(m.start(), m.end(), _marker_piece(m)) for m in _MARKER.finditer(data)]
+    spots += [(m.start(), m.end(), _BOUNDARY) for m in re.finditer(re.escape(boundary), data)]
+    date_at = data.index(b"\r\nDate: " + date + b"\r\n") + len(b"\r\nDate: ")
+    spots.append((date_at, date_at + len(date), ("date", 0, False)))
+    for start, end, piece in sorted(spots):
+        pieces.append(data[position:start])
+        pieces.append(piece)
+        position = end
+    pieces.append(data[position:])
+    compiled = _Compiled([p for p in pieces if p != b""], sender)
+    # The proof: the first message of this kind, built both ways, must be the same bytes.
+    try:
+        check_boundary = _boundary()
+        check_date = formatdate(localtime=settings.EMAIL_USE_LOCALTIME)
+        fast = compiled.fill(to, personal, headers, boundary=check_boundary, date=check_date)
+        context = {**shared, **personal}
+        _, _, slow = _slow_bytes(
+            name, to=to, language=language, context=context, headers=headers, date=check_date
+        )
+        slow_boundary = re.search(rb'boundary="([^"]+)"', slow).group(1)
+        slow = slow.replace(slow_boundary, check_boundary)
+    except Exception:
+        logger.exception("Email %s (%s) cannot be compiled; it is rendered for each message", name, language)
+        return None
+    if fast is None or fast != slow:
+        logger.warning("Email %s (%s) differs when compiled; it is rendered for each message", name, language)
+        return None
+    return compiled
+
+
+def _marker_piece(match):
+    if match.group(4):
+        return ("to", 0, False)
+    if match.group(3) is not None:
+        return ("h", int(match.group(3)), False)
+    return ("p", int(match.group(1)), match.group(2) != b"'")
+
+
+@receiver(setting_changed)
+def _forget_compiled(**kwargs):
+    _compiled.clear()
