@@ -1,10 +1,12 @@
 """The email each kind of invitation sends, rendered in the invitee's language."""
 
+import datetime
 import functools
+import re
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats, timezone, translation
 
 from enlace.invitations import secrets
@@ -25,17 +27,46 @@ SHARED = {"organization_name", "from_email", "has_own_password", "is_code"}
 
 def from_address(organization) -> str:
     """The configured sender, shown with the inviting organization's name."""
-    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    display = " ".join(organization.name.split())  # no CR/LF can reach a header
+    return _from_address(organization.name, settings.DEFAULT_FROM_EMAIL)
+
+
+@functools.lru_cache(maxsize=256)
+def _from_address(name: str, default: str) -> str:
+    _, address = parseaddr(default)
+    display = " ".join(name.split())  # no CR/LF can reach a header
     return formataddr((display, address))
 
 
+# What reverse() gives around a link's secret, worked out once: secrets are URL-safe base64,
+# which reverse() would leave as they are.
+_PLACEHOLDER = "Zq0secret0qZ"
+_URL_SAFE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def secret_link(view: str, secret: str) -> str:
+    if not _URL_SAFE.fullmatch(secret):
+        return settings.BASE_URL + reverse(view, args=[secret])
+    before, after = _around_secret(view, settings.BASE_URL, get_script_prefix(), get_urlconf())
+    return before + secret + after
+
+
+@functools.lru_cache(maxsize=64)
+def _around_secret(view, base_url, prefix, urlconf):
+    before, _, after = (base_url + reverse(view, args=[_PLACEHOLDER])).partition(_PLACEHOLDER)
+    return before, after
+
+
+def format_expiry(expires_at, language: str) -> str:
+    """As a template's `expires_at|date:"DATETIME_FORMAT"` shows it (formats go to the minute)."""
+    return _format_expiry(int(expires_at.timestamp()), language, timezone.get_current_timezone_name())
+
+
 @functools.lru_cache(maxsize=1024)
-def format_expiry(expires_at, language: str, zone: str) -> str:
-    """As the templates' `date:"DATETIME_FORMAT"` showed it; cached because a chunk's invitations
-    mostly expire within the same second."""
+def _format_expiry(seconds: int, language: str, zone: str) -> str:
+    # Cached: a chunk's invitations mostly expire within the same second.
     with translation.override(language):
-        return formats.date_format(timezone.localtime(expires_at), "DATETIME_FORMAT")
+        when = datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
+        return formats.date_format(timezone.localtime(when), "DATETIME_FORMAT")
 
 
 def invitation_context(invitation: Invitation) -> dict:
@@ -47,15 +78,11 @@ def invitation_context(invitation: Invitation) -> dict:
         "from_email": from_address(organization),
         "name": invitation.full_name or invitation.email,
         "partner_name": invitation.partner.name if invitation.partner_id else "",
-        "expires": format_expiry(
-            invitation.expires_at.replace(microsecond=0),
-            invitation.language,
-            timezone.get_current_timezone_name(),
-        ),
+        "expires": format_expiry(invitation.expires_at, invitation.language),
     }
     if invitation.kind == Invitation.Kind.ACTIVATION:
         user = invitation.user
-        context["link"] = settings.BASE_URL + reverse("accounts:activation_link", args=[secret])
+        context["link"] = secret_link("accounts:activation_link", secret)
         context["username"] = user.username
         context["name"] = invitation.full_name or user.username
         context["temporary_password"] = ""
@@ -63,7 +90,7 @@ def invitation_context(invitation: Invitation) -> dict:
             context["temporary_password"] = secrets.derive_temporary_password(invitation.secret_salt)
         context["has_own_password"] = user.has_usable_password() and not user.has_temporary_password
     elif invitation.kind == Invitation.Kind.REGISTRATION:
-        context["link"] = settings.BASE_URL + reverse("accounts:registration_link", args=[secret])
+        context["link"] = secret_link("accounts:registration_link", secret)
     else:
         context["code"] = secret
         context["link"] = settings.BASE_URL + reverse("accounts:supplier_register")

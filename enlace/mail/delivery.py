@@ -104,8 +104,10 @@ def deliver_chunk(pairs, *, purpose: str = INVITATION, attempt: int = 1) -> dict
     wanted = {int(pk): int(generation) for pk, generation in pairs}
     invitations = [
         inv
+        # A chunk's invitations mostly share their organization and partner: fetched once each.
         for inv in Invitation.objects.filter(pk__in=wanted)
-        .select_related("organization", "user", "partner")
+        .select_related("user")
+        .prefetch_related("organization", "partner")
         .order_by("pk")
         if inv.generation == wanted[inv.pk]
     ]

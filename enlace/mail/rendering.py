@@ -17,6 +17,7 @@ import logging
 import random
 import re
 import sys
+import time
 from email.utils import formatdate
 
 from django.conf import settings
@@ -38,7 +39,6 @@ _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
 # HTML escaping turns into &#x27;: that tells an escaped occurrence from a raw one.
 _NONCE = "Zq" + get_random_string(10, "abcdefghijklmnopqrstuvwxyz")
 _MARKER = re.compile(rf"{_NONCE}(?:p(\d+)('|&#x27;)(?:\xc3\xb1)?|h(\d+)|(to)@example\.com)".encode("latin-1"))
-_BOUNDARY = ("boundary", 0, False)
 _CACHE_SIZE = 256
 _compiled = {}
 
@@ -98,12 +98,18 @@ def _slow_bytes(name, *, to, language, context, headers, date=None):
 
 
 class _Compiled:
-    """One kind of email as byte pieces and the markers between them."""
+    """One kind of email as byte pieces, and the numbers of the values that go between them."""
 
-    def __init__(self, pieces, sender):
-        self.pieces = pieces  # bytes, or (kind, index, escaped) for a value
+    def __init__(self, pieces, sender, personal_count, header_count):
+        # A value's number: 2i for personal value i as it is, 2i + 1 HTML-escaped; then the
+        # headers, the recipient, the MIME boundary and the Date.
+        self.pieces = pieces  # bytes, or the number of a value
         self.sender = sender
-        self.boundaries = pieces.count(_BOUNDARY)
+        self.to = 2 * personal_count + header_count
+        self.boundary, self.date = self.to + 1, self.to + 2
+        self.size = self.to + 3
+        self.boundaries = pieces.count(self.boundary)
+        self.used = sorted({p for p in pieces if p.__class__ is int and p < 2 * personal_count})
 
     def fill(self, to, personal, headers, *, boundary=None, date=None):
         if not _PLAIN_ADDRESS.fullmatch(to):
@@ -111,36 +117,35 @@ class _Compiled:
         values = list(personal.values())
         if any(not isinstance(v, str) or "\r" in v or "\n" in v for v in values if v):
             return None
-        if any(
-            not isinstance(v, str) or not v.isascii() or " " in v or len(v) > 200 for v in headers.values()
-        ):
-            return None
-        boundary = boundary or _boundary()
-        date = date or formatdate(localtime=settings.EMAIL_USE_LOCALTIME)
         header_values = list(headers.values())
-        out = []
-        for piece in self.pieces:
-            if piece.__class__ is bytes:
-                out.append(piece)
-                continue
-            kind, index, escaped = piece
-            if kind == "p":
-                value = values[index]
-                out.append((conditional_escape(value) if escaped else value).encode())
-            elif kind == "h":
-                out.append(header_values[index].encode())
-            elif kind == "to":
-                out.append(to.encode())
-            elif piece is _BOUNDARY:
-                out.append(boundary)
-            else:
-                out.append(date.encode())
-        data = b"".join(out)
+        if any(not isinstance(v, str) or not v.isascii() or " " in v or len(v) > 200 for v in header_values):
+            return None
+        slots = [None] * self.size
+        for number in self.used:
+            value = values[number // 2]
+            slots[number] = (conditional_escape(value) if number % 2 else value).encode()
+        slots[self.to - len(header_values) : self.to] = [v.encode() for v in header_values]
+        slots[self.to] = to.encode()
+        slots[self.boundary] = boundary = boundary or _boundary()
+        slots[self.date] = (date or _now_for_date_header()).encode()
+        data = b"".join([p if p.__class__ is bytes else slots[p] for p in self.pieces])
         if data.count(boundary) != self.boundaries:
             return None  # a value happened to contain the boundary
         if max(map(len, data.split(b"\r\n"))) > LINE_LIMIT:
             return None  # Django would have switched that part to quoted-printable
         return data
+
+
+_date_header = (None, "")
+
+
+def _now_for_date_header() -> str:
+    """formatdate() as Django's message() calls it, worked out once a second."""
+    global _date_header
+    second = int(time.time())
+    if _date_header[0] != second:
+        _date_header = (second, formatdate(second, localtime=settings.EMAIL_USE_LOCALTIME))
+    return _date_header[1]
 
 
 def _boundary() -> bytes:
@@ -183,20 +188,23 @@ def _compile(name, language, shared, personal, headers, to):
         return None
     pieces = []
     position = 0
-    spots = [(m.start(), m.end(), _marker_piece(m)) for m in _MARKER.finditer(data)]
-    spots += [(m.start(), m.end(), _BOUNDARY) for m in re.finditer(re.escape(boundary), data)]
+    count, header_count = len(personal), len(headers)
+    spots = [(m.start(), m.end(), _marker_number(m, count, header_count)) for m in _MARKER.finditer(data)]
+    spots += [
+        (m.start(), m.end(), 2 * count + header_count + 1) for m in re.finditer(re.escape(boundary), data)
+    ]
     date_at = data.index(b"\r\nDate: " + date + b"\r\n") + len(b"\r\nDate: ")
-    spots.append((date_at, date_at + len(date), ("date", 0, False)))
+    spots.append((date_at, date_at + len(date), 2 * count + header_count + 2))
     for start, end, piece in sorted(spots):
         pieces.append(data[position:start])
         pieces.append(piece)
         position = end
     pieces.append(data[position:])
-    compiled = _Compiled([p for p in pieces if p != b""], sender)
+    compiled = _Compiled([p for p in pieces if p != b""], sender, count, header_count)
     # The proof: the first message of this kind, built both ways, must be the same bytes.
     try:
         check_boundary = _boundary()
-        check_date = formatdate(localtime=settings.EMAIL_USE_LOCALTIME)
+        check_date = _now_for_date_header()
         fast = compiled.fill(to, personal, headers, boundary=check_boundary, date=check_date)
         context = {**shared, **personal}
         _, _, slow = _slow_bytes(
@@ -213,12 +221,12 @@ def _compile(name, language, shared, personal, headers, to):
     return compiled
 
 
-def _marker_piece(match):
+def _marker_number(match, count, header_count):
     if match.group(4):
-        return ("to", 0, False)
+        return 2 * count + header_count
     if match.group(3) is not None:
-        return ("h", int(match.group(3)), False)
-    return ("p", int(match.group(1)), match.group(2) != b"'")
+        return 2 * count + int(match.group(3))
+    return 2 * int(match.group(1)) + (match.group(2) != b"'")
 
 
 @receiver(setting_changed)
