@@ -2,13 +2,13 @@
 the next message while the server answers this one.
 
 The worker hands each message over as a `Transfer` before it has claimed it. The thread sends
-MAIL FROM, RCPT TO, DATA and the whole message at once, except the final "." that ends it: the
-server accepts a message only on that line. It sends that line when the worker says `proceed()`,
-which the worker does only after its database has recorded the previous message's outcome and
-claimed this one. So at any moment at most one message can be accepted by the server and not yet
+MAIL FROM, RCPT TO and DATA at once, then waits; it sends the message and the final "." that
+ends it (the server accepts a message only on that line) when the worker says `proceed()`, which
+the worker does only after its database has recorded the previous message's outcome and claimed
+this one. So at any moment at most one message can be accepted by the server and not yet
 recorded: a worker killed at any point sends that one message again, never more. `cancel()`
 (the claim went to someone else) drops the connection instead, which makes the server discard the
-unfinished message; the next transfer opens a new one.
+unfinished transaction; the next transfer opens a new one.
 """
 
 import contextlib
@@ -126,12 +126,13 @@ class PipelinedSMTP:
             data = _LEADING_DOT.sub(b"..", transfer.data)
             if not data.endswith(b"\r\n"):
                 data += b"\r\n"
-            connection.send(data)
             transfer._decided.wait()
             if transfer._cancelled:
-                self._drop()  # the server discards a message whose end never came
+                self._drop()  # the server discards a message that never came
                 raise Cancelled()
-            connection.send(b".\r\n")
+            # The message and its end in one write: each write over TCP costs about as much
+            # as building the message.
+            connection.send(data + b".\r\n")
             self._expect(connection, connection.getreply(), (250,))
         except (smtplib.SMTPException, OSError) as error:
             # Refused at connect, HELO or AUTH, dropped, timed out: about the connection, never
