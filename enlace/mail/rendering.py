@@ -13,6 +13,7 @@ a kind that differs, or a message whose values could change how it is encoded (a
 line too long, non-ASCII where the message was 7-bit, an unusual address), is built the slow way.
 """
 
+import html
 import logging
 import random
 import re
@@ -123,7 +124,9 @@ class _Compiled:
         slots = [None] * self.size
         for number in self.used:
             value = values[number // 2]
-            slots[number] = (conditional_escape(value) if number % 2 else value).encode()
+            if number % 2:  # as autoescape does: conditional_escape, which is html.escape for a str
+                value = html.escape(value) if value.__class__ is str else conditional_escape(value)
+            slots[number] = value.encode()
         slots[self.to - len(header_values) : self.to] = [v.encode() for v in header_values]
         slots[self.to] = to.encode()
         slots[self.boundary] = boundary = boundary or _boundary()

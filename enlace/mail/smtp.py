@@ -12,6 +12,7 @@ unfinished transaction; the next transfer opens a new one.
 """
 
 import contextlib
+import functools
 import queue
 import re
 import smtplib
@@ -21,6 +22,11 @@ import threading
 from django.core.mail import get_connection
 
 _LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+@functools.lru_cache(maxsize=1024)
+def _quoted(address: str) -> str:
+    return smtplib.quoteaddr(address)
 
 
 class Refused(Exception):
@@ -115,13 +121,16 @@ class PipelinedSMTP:
             raise self.failure
         try:
             connection = self._connection()
-            options = [f"size={len(transfer.data)}"] if connection.has_extn("size") else []
-            code, answer = connection.mail(transfer.sender, options)
+            # smtplib's mail() and rcpt(), with the addresses parsed once per sender.
+            size = f" size={len(transfer.data)}" if connection.has_extn("size") else ""
+            connection.putcmd("mail", f"FROM:{_quoted(transfer.sender)}{size}")
+            code, answer = connection.getreply()
             if code != 250:  # our sender address: not about this recipient
                 self._drop()
                 self.failure = Refused(code, answer, connection_lost=True, about_recipient=False)
                 raise self.failure
-            self._expect(connection, connection.rcpt(transfer.recipient), (250, 251))
+            connection.putcmd("rcpt", f"TO:{_quoted(transfer.recipient)}")
+            self._expect(connection, connection.getreply(), (250, 251))
             self._expect(connection, connection.docmd("data"), (354,))
             data = _LEADING_DOT.sub(b"..", transfer.data)
             if not data.endswith(b"\r\n"):

@@ -142,3 +142,22 @@ def test_a_resent_invitation_sends_only_its_new_message(smtp_server, clock, acme
     run_worker()
     [message] = smtp_server.messages
     assert message["Message-ID"].startswith(f"<invitation-{invitation.pk}-2@")
+
+
+@pytest.mark.django_db
+def test_each_message_costs_three_statements(smtp_server, clock, acme, customer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from enlace.mail.delivery import deliver_chunk
+
+    def statements(count, start):
+        invitations = queue(acme, customer, count, start=start)
+        with CaptureQueriesContext(connection) as queries:
+            deliver_chunk([[i.pk, i.generation] for i in invitations])
+        return len(queries)
+
+    # Its claim, its record and its audit event, in one transaction (a savepoint in this test's
+    # transaction: two more); the rest is per chunk: no field fetched one invitation at a time.
+    assert statements(20, 0) - statements(10, 100) == 5 * 10
+    assert states(Invitation.objects.all()) == {"sent": 30}
