@@ -179,17 +179,20 @@ class _ChunkRun:
             transfer = self.channel.prepare(invitation, purpose=self.purpose)
             answer = self.answer(in_flight)
             lost = isinstance(answer, TemporaryFailure) and answer.connection_lost
-            with transaction.atomic():
-                self.settle(in_flight, answer)
-                claimed_at = None if lost else claim(invitation, purpose=self.purpose)
-                if isinstance(claimed_at, _Held) or claimed_at is None:
-                    pass
-                elif isinstance(transfer, TemporaryFailure):
-                    release(invitation, claimed_at=claimed_at, reason=str(transfer))
-                elif isinstance(transfer, PermanentFailure):
-                    record_failed(
-                        invitation, claimed_at=claimed_at, reason=str(transfer), purpose=self.purpose
-                    )
+            if self.in_one_statement(in_flight, answer, invitation, transfer):
+                claimed_at = self.record_sent_and_claim(in_flight, invitation)
+            else:
+                with transaction.atomic():
+                    self.settle(in_flight, answer)
+                    claimed_at = None if lost else claim(invitation, purpose=self.purpose)
+                    if isinstance(claimed_at, _Held) or claimed_at is None:
+                        pass
+                    elif isinstance(transfer, TemporaryFailure):
+                        release(invitation, claimed_at=claimed_at, reason=str(transfer))
+                    elif isinstance(transfer, PermanentFailure):
+                        record_failed(
+                            invitation, claimed_at=claimed_at, reason=str(transfer), purpose=self.purpose
+                        )
             in_flight = None
             if lost:
                 # The connection is gone: the rest of the chunk waits for the retry as well.
@@ -214,6 +217,33 @@ class _ChunkRun:
             answer = self.answer(in_flight)
             with transaction.atomic():
                 self.settle(in_flight, answer)
+
+    def in_one_statement(self, in_flight, answer, invitation, transfer) -> bool:
+        """Whether the common case applies: on PostgreSQL, the message in flight was accepted and
+        the next is ready; then its record, its audit event and the next claim are one statement,
+        one round trip instead of five."""
+        return (
+            connection.vendor == "postgresql"
+            and self.purpose == INVITATION
+            and in_flight is not None
+            and answer is None
+            and not isinstance(transfer, Exception)
+            and not self.audit.needs_signal(in_flight[0].organization_id, AuditEvent.Action.SENT)
+        )
+
+    def record_sent_and_claim(self, in_flight, invitation):
+        previous, claimed_at, _ = in_flight
+        now = timezone.now()
+        recorded, claimed = record_sent_and_claim(
+            previous, claimed_at=claimed_at, invitation=invitation, now=now
+        )
+        if recorded:
+            self.outcome["sent"] += 1
+        if claimed:
+            return now
+        # Held by someone, claimed by a dead worker, or no longer wanted: the general way.
+        with transaction.atomic():
+            return claim(invitation, purpose=self.purpose)
 
     def may_send_now(self, invitation) -> bool:
         organization_id = invitation.organization_id
@@ -464,6 +494,19 @@ _SENT = (  # noqa: S608
 )
 
 
+# PostgreSQL runs the statements of a WITH together, in one transaction of their own.
+_ID = Invitation._meta.pk.column
+_SENT_AUDITED_AND_CLAIMED = f"""
+WITH sent AS ({_SENT} RETURNING {_ID}),
+audit AS (
+  {_AUDIT_INSERT.split(" VALUES ")[0]}
+  SELECT %s::bigint, %s::varchar, %s::bigint, {_ID}, %s::varchar, %s::timestamptz FROM sent
+),
+claimed AS ({_CLAIM} RETURNING 1)
+SELECT (SELECT count(*) FROM sent), (SELECT count(*) FROM claimed)
+"""  # noqa: S608
+
+
 def _execute(sql, params) -> int:
     """Run one of the statements above on the driver's own cursor: Django's cursor wrapper
     cost more than the statement. Errors are still Django's (wrap_database_errors)."""
@@ -562,6 +605,20 @@ def record_sent(invitation: Invitation, *, claimed_at, purpose: str = INVITATION
     if changed:
         (audit or _Audit()).record(invitation, action=action, detail=invitation.email, now=now)
     return bool(changed)
+
+
+def record_sent_and_claim(
+    previous: Invitation, *, claimed_at, invitation: Invitation, now
+) -> tuple[bool, bool]:
+    """record_sent(previous) and the plain case of claim(invitation) in one statement
+    (PostgreSQL): whether each changed its row."""
+    params = [Invitation.State.QUEUED, Invitation.State.SENT, now, now, previous.pk, claimed_at]
+    params += [previous.organization_id, AuditEvent.Action.SENT, previous.user_id, previous.email, now]
+    params += [now, invitation.pk, invitation.generation, Invitation.State.QUEUED]
+    with connection.cursor() as cursor:
+        cursor.execute(_SENT_AUDITED_AND_CLAIMED, params)
+        recorded, claimed = cursor.fetchone()
+    return bool(recorded), bool(claimed)
 
 
 @transaction.atomic(savepoint=False)

@@ -26,14 +26,18 @@ def test_the_server_accepts_each_message_only_after_the_previous_one_is_recorded
 
     monkeypatch.setattr(handler, "handle_DATA", handle_data)
     seen_when_recorded = []
-    real_record = delivery.record_sent
 
-    def record_sent(*args, **kwargs):
-        time.sleep(0.02)  # a slow database: time enough for the next message to go out, if it could
-        seen_when_recorded.append(len(complete))
-        return real_record(*args, **kwargs)
+    def slow(record):
+        def recording(*args, **kwargs):
+            time.sleep(0.02)  # a slow database: time for the next message to go out, if it could
+            seen_when_recorded.append(len(complete))
+            return record(*args, **kwargs)
 
-    monkeypatch.setattr(delivery, "record_sent", record_sent)
+        return recording
+
+    # record_sent, or on PostgreSQL record_sent_and_claim, which also claims the next one.
+    monkeypatch.setattr(delivery, "record_sent", slow(delivery.record_sent))
+    monkeypatch.setattr(delivery, "record_sent_and_claim", slow(delivery.record_sent_and_claim))
     run_worker()
     # When message k is recorded, the server has k messages, not k + 1: a worker killed at any
     # moment leaves at most one message accepted and not recorded.
@@ -49,14 +53,20 @@ def test_a_message_whose_claim_is_lost_is_withdrawn_before_the_server_accepts_it
     from enlace.invitations.services import resend_invitation
 
     invitations = queue_sample_invitations(organization=acme, partner=customer, count=4)
-    real = delivery.claim
 
-    def claim(invitation, **kwargs):
-        if invitation.pk == invitations[1].pk and invitation.generation == 1:
-            resend_invitation(invitation=invitation)  # resent while its message was on its way
-        return real(invitation, **kwargs)
+    def resending_the_second(record):
+        def recording(previous, **kwargs):
+            if previous.pk == invitations[0].pk:
+                # The second is resent while its message is on its way, just before its claim.
+                resend_invitation(invitation=Invitation.objects.get(pk=invitations[1].pk))
+            return record(previous, **kwargs)
 
-    monkeypatch.setattr(delivery, "claim", claim)
+        return recording
+
+    monkeypatch.setattr(delivery, "record_sent", resending_the_second(delivery.record_sent))
+    monkeypatch.setattr(
+        delivery, "record_sent_and_claim", resending_the_second(delivery.record_sent_and_claim)
+    )
     run_worker()
     sent = sorted(m["Message-ID"] for m in smtp_server.messages)
     second = Invitation.objects.get(pk=invitations[1].pk)

@@ -25,16 +25,20 @@ def clock():
 
 @pytest.fixture
 def database_fails_on_the_third_record(monkeypatch):
-    real = delivery.record_sent
     calls = {"n": 0}
 
-    def failing(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise DatabaseError("could not serialize access due to concurrent update")
-        return real(*args, **kwargs)
+    def failing_once(record):
+        def recording(*args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise DatabaseError("could not serialize access due to concurrent update")
+            return record(*args, **kwargs)
 
-    monkeypatch.setattr(delivery, "record_sent", failing)
+        return recording
+
+    # record_sent, or on PostgreSQL record_sent_and_claim, which also claims the next one.
+    monkeypatch.setattr(delivery, "record_sent", failing_once(delivery.record_sent))
+    monkeypatch.setattr(delivery, "record_sent_and_claim", failing_once(delivery.record_sent_and_claim))
 
 
 def states(invitations):
