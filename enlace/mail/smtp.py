@@ -24,8 +24,16 @@ from django.core.mail import get_connection
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
-@functools.lru_cache(maxsize=1024)
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+
+
 def _quoted(address: str) -> str:
+    """smtplib.quoteaddr(address), without parsing a plain address."""
+    return f"<{address}>" if _PLAIN_ADDRESS.fullmatch(address) else _parsed_and_quoted(address)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_and_quoted(address: str) -> str:
     return smtplib.quoteaddr(address)
 
 
