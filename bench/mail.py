@@ -8,7 +8,8 @@ pre-rendered messages over one reused smtplib connection.
 The bare loop runs in a process of its own, as the workers do, so that neither shares the sink's
 process (and its GIL). Each rate is the sink's: messages over the time from the first accepted
 message to the last. The workers' rate with their start-up (Python, Django, the first query)
-counted is printed beside it.
+counted is printed beside it, and so is the CPU time each message cost the senders and the sink:
+on a machine with few cores, busy with other work, the rates follow those costs.
 """
 
 import argparse
@@ -75,41 +76,48 @@ with smtplib.SMTP("127.0.0.1", int(sys.argv[1])) as connection:
 """
 
 
-def bare_loop(port: int, messages: list, sink) -> float:
+def bare_loop(messages: list, sink) -> dict:
     import pickle
 
     with tempfile.NamedTemporaryFile(suffix=".pickle") as file:
         pickle.dump(messages, file)
         file.flush()
-        sink.handler.first_at = None
-        before = sink.count
-        subprocess.run([sys.executable, "-c", BARE_LOOP, str(sink.port), file.name], check=True)
-    return rate(sink, before)
+        return measure(sink, [[sys.executable, "-c", BARE_LOOP, str(sink.port), file.name]], len(messages))
 
 
-def rate(sink, before: int) -> float:
-    """Messages per second as the sink saw them, first accepted to last."""
-    sent = sink.count - before
-    return (sent - 1) / (sink.handler.last_at - sink.handler.first_at)
+def run_workers(database_url: str, workers: int, count: int, sink) -> dict:
+    command = [str(ROOT / ".venv/bin/enlace"), "worker", "--drain"]
+    return measure(sink, [command] * workers, count, env={"ENLACE_DATABASE_URL": database_url})
 
 
-def run_workers(database_url: str, workers: int, count: int, sink) -> tuple[float, float]:
+def measure(sink, commands, count: int, env=None) -> dict:
+    """Run the senders until they exit. Their rate as the sink saw it (first accepted message to
+    last), with their start-up (wall clock), and the CPU time per message of the senders and of
+    the sink (this process, whose main thread only waits meanwhile)."""
     sink.handler.first_at = None
     before = sink.count
-    started = time.perf_counter()
-    processes = [
-        subprocess.Popen(
-            [str(ROOT / ".venv/bin/enlace"), "worker", "--drain"],
-            env=ENV | {"ENLACE_DATABASE_URL": database_url},
-        )
-        for _ in range(workers)
-    ]
+    started, sink_cpu = time.perf_counter(), time.process_time()
+    processes = [subprocess.Popen(command, env=ENV | (env or {})) for command in commands]
+    sender_cpu = 0.0
     for process in processes:
-        process.wait()
+        _, status, usage = os.wait4(process.pid, 0)
+        assert status == 0, f"{commands[0]} failed"
+        sender_cpu += usage.ru_utime + usage.ru_stime
     elapsed = time.perf_counter() - started
+    sink_cpu = time.process_time() - sink_cpu
     sent = sink.count - before
     assert sent == count, f"sent {sent} of {count}"
-    return rate(sink, before), sent / elapsed
+    return {
+        "rate": (sent - 1) / (sink.handler.last_at - sink.handler.first_at),
+        "with_start": sent / elapsed,
+        "sender_us": sender_cpu / sent * 1e6,
+        "sink_us": sink_cpu / sent * 1e6,
+    }
+
+
+def cpu(result) -> str:
+    # The senders' CPU includes their start-up (about 0.9 s for a worker).
+    return f"CPU per message: senders {result['sender_us']:.0f} µs, sink {result['sink_us']:.0f} µs"
 
 
 def main():
@@ -135,18 +143,20 @@ def main():
         print(f"Mail delivery, {n} invitations, database {url.split(':')[0]}, SMTP sink on 127.0.0.1")
         prepare(url, n)
         messages = pre_rendered(url, n)
-        bare = bare_loop(sink.port, messages, sink)
-        print(f"  bare smtplib loop (pre-rendered):  {bare:8.0f} messages/s")
-        one, one_wall = run_workers(url, 1, n, sink)
+        bare = bare_loop(messages, sink)
+        print(f"  bare smtplib loop (pre-rendered):  {bare['rate']:8.0f} messages/s  ({cpu(bare)})")
+        one = run_workers(url, 1, n, sink)
         print(
-            f"  enlace worker, 1 process:          {one:8.0f} messages/s  ({one / bare:.0%} of bare;"
-            f" {one_wall:.0f}/s with start-up)"
+            f"  enlace worker, 1 process:          {one['rate']:8.0f} messages/s  "
+            f"({one['rate'] / bare['rate']:.0%} of bare; {one['with_start']:.0f}/s with start-up;"
+            f" {cpu(one)})"
         )
         prepare(url, n)
-        two, two_wall = run_workers(url, 2, n, sink)
+        two = run_workers(url, 2, n, sink)
         print(
-            f"  enlace worker, 2 processes:        {two:8.0f} messages/s  ({two / one:.2f}x one worker;"
-            f" {two_wall:.0f}/s with start-up)"
+            f"  enlace worker, 2 processes:        {two['rate']:8.0f} messages/s  "
+            f"({two['rate'] / one['rate']:.2f}x one worker; {two['with_start']:.0f}/s with start-up;"
+            f" {cpu(two)})"
         )
     sink.stop()
 
