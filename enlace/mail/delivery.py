@@ -45,6 +45,7 @@ more: a duplicate, never a loss.
 import contextlib
 import functools
 import logging
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -361,11 +362,16 @@ class _SMTPTransfer:
         try:
             self.transfer.result()
         except smtp.Refused as error:
-            if error.about_recipient and 500 <= error.code < 600:
-                raise PermanentFailure(str(error)) from error
-            raise TemporaryFailure(str(error), connection_lost=error.connection_lost) from error
+            raise _refusal(error) from error
         except smtp.Broken as error:
             raise TemporaryFailure(str(error), connection_lost=True) from error
+
+
+def _refusal(error: smtp.Refused) -> Exception:
+    """A 5xx about the recipient or the message fails the invitation; anything else is retried."""
+    if error.about_recipient and 500 <= error.code < 600:
+        return PermanentFailure(str(error))
+    return TemporaryFailure(str(error), connection_lost=error.connection_lost)
 
 
 class _BackendChannel:
@@ -404,6 +410,12 @@ class _BackendTransfer:
                 channel.connection.open()
             self.message.connection = channel.connection
             channel.connection.send_messages([self.message])
+        except smtplib.SMTPRecipientsRefused as error:  # another SMTP-speaking backend
+            code, answer = next(iter(error.recipients.values()))
+            self.error = _refusal(smtp.Refused(code, answer, connection_lost=code == 421))
+        except smtplib.SMTPDataError as error:
+            code = error.smtp_code
+            self.error = _refusal(smtp.Refused(code, error.smtp_error, connection_lost=code == 421))
         except Exception as error:
             # An email provider's API (django-anymail) raises its own errors: retry them too.
             logger.exception("Sending to %s failed", self.message.to)
@@ -412,6 +424,8 @@ class _BackendTransfer:
 
     def result(self):
         if self.error is not None:
+            if isinstance(self.error, TemporaryFailure) and self.error.connection_lost:
+                self.channel.close()
             raise self.error
 
 

@@ -5,6 +5,7 @@ from collections import Counter
 
 import pytest
 import time_machine
+from django.core.mail.backends.smtp import EmailBackend
 from django_tasks_db.models import DBTaskResult
 
 from enlace.audit.models import AuditEvent
@@ -163,3 +164,20 @@ def test_each_message_costs_a_fixed_few_statements(smtp_server, clock, acme, cus
     per_message = 1 if connection.vendor == "postgresql" else 5
     assert statements(20, 0) - statements(10, 100) == per_message * 10
     assert states(Invitation.objects.all()) == {"sent": 30}
+
+
+class OneAtATimeSMTPBackend(EmailBackend):
+    """An SMTP backend of one's own: the worker sends through its send_messages, unpipelined."""
+
+
+@pytest.mark.django_db
+def test_another_smtp_backend_gets_the_same_treatment_one_message_at_a_time(
+    settings, smtp_server, clock, acme, customer
+):
+    settings.EMAIL_BACKEND = f"{__name__}.OneAtATimeSMTPBackend"
+    invitations = queue(acme, customer, 4)
+    smtp_server.handler.refuse = {invitations[1].email}
+    run_worker()
+    assert states(invitations) == {"sent": 3, "failed": 1}
+    assert Invitation.objects.get(state="failed").delivery_error == "550 5.1.1 No such user here"
+    assert smtp_server.handler.connections == 1
