@@ -173,6 +173,9 @@ class _ChunkRun:
         self.outcome = {"sent": 0, "failed": 0, "retry": 0, "deferred": 0, "skipped": 0}
 
     def deliver(self, invitations):
+        # For each invitation: prepare its message (the SMTP thread starts its conversation), wait
+        # for the server's answer to the one in flight, then record that answer and claim this one
+        # together; only then may this message go (transfer.proceed()).
         in_flight = None  # (invitation, claimed_at, transfer) whose answer is not recorded yet
         for index, invitation in enumerate(invitations):
             if not self.may_send_now(invitation):
@@ -181,7 +184,7 @@ class _ChunkRun:
             answer = self.answer(in_flight)
             lost = isinstance(answer, TemporaryFailure) and answer.connection_lost
             if self.in_one_statement(in_flight, answer, invitation, transfer):
-                claimed_at = self.record_sent_and_claim(in_flight, invitation)
+                claimed_at = self.record_and_claim_at_once(in_flight, invitation)
             else:
                 with transaction.atomic():
                     self.settle(in_flight, answer)
@@ -232,7 +235,7 @@ class _ChunkRun:
             and not self.audit.needs_signal(in_flight[0].organization_id, AuditEvent.Action.SENT)
         )
 
-    def record_sent_and_claim(self, in_flight, invitation):
+    def record_and_claim_at_once(self, in_flight, invitation):
         previous, claimed_at, _ = in_flight
         now = timezone.now()
         recorded, claimed = record_sent_and_claim(
