@@ -70,15 +70,18 @@ def email_bytes(name: str, *, to: str, language: str, shared: dict, personal: di
     recipient, `to`.
     """
     personal = dict(sorted(personal.items()))  # markers are numbered in this order
+    if any(value and not isinstance(value, str) for value in personal.values()):
+        return _slow_bytes(name, to=to, language=language, context={**shared, **personal}, headers=headers)
     # Whether a body is 7- or 8-bit depends on the values: which are ASCII is part of the kind.
-    shape = tuple((k, bool(v), not isinstance(v, str) or v.isascii()) for k, v in personal.items())
+    shape = tuple((k, bool(v), not v or v.isascii()) for k, v in personal.items())
     key = (name, language, tuple(sorted(shared.items())), shape, tuple(headers))
     compiled = _compiled.get(key)
     if compiled is None and key not in _compiled:
-        compiled = _compile(name, language, shared, personal, headers, to)
-        if len(_compiled) >= _CACHE_SIZE:
-            _compiled.clear()
-        _compiled[key] = compiled
+        compiled, proven = _compile(name, language, shared, personal, headers, to)
+        if proven:  # compiled, or shown not to compile; else try again with the next message
+            if len(_compiled) >= _CACHE_SIZE:
+                _compiled.clear()
+            _compiled[key] = compiled
     if compiled is not None:
         data = compiled.fill(to, personal, headers)
         if data is not None:
@@ -161,7 +164,8 @@ _width = "%0" + str(len(repr(sys.maxsize - 1))) + "d"
 
 
 def _compile(name, language, shared, personal, headers, to):
-    """Build the kind of email `personal` and `headers` are an instance of, or None."""
+    """Build the kind of email `personal` and `headers` are an instance of: (the compiled kind
+    or None, whether that is proven, rather than this instance being one it cannot take)."""
     # A non-ASCII value's marker has a non-ASCII letter, so that a body it is in is 8-bit too.
     markers = {
         key: (f"{_NONCE}p{i}'{'' if value.isascii() else chr(241)}" if value else value)
@@ -177,7 +181,7 @@ def _compile(name, language, shared, personal, headers, to):
             headers=marked_headers,
         )
         if _NONCE in message.subject or _NONCE in message.from_email:
-            return None  # a personal value in a header: encoded there, it cannot be swapped
+            return None, True  # a personal value in a header: encoded there, it cannot be swapped
         encoding = message.encoding or settings.DEFAULT_CHARSET
         sender = sanitize_address(message.from_email, encoding)
         mime = message.message()
@@ -186,9 +190,9 @@ def _compile(name, language, shared, personal, headers, to):
         date = mime["Date"].encode()
     except Exception:
         logger.exception("Email %s (%s) cannot be compiled; it is rendered for each message", name, language)
-        return None
+        return None, True
     if re.search(rb"Content-Transfer-Encoding: (quoted-printable|base64)", data):
-        return None
+        return None, True
     pieces = []
     position = 0
     count, header_count = len(personal), len(headers)
@@ -209,6 +213,8 @@ def _compile(name, language, shared, personal, headers, to):
         check_boundary = _boundary()
         check_date = _now_for_date_header()
         fast = compiled.fill(to, personal, headers, boundary=check_boundary, date=check_date)
+        if fast is None:
+            return None, False  # this message's values do not fit (an unusual address, a long line)
         context = {**shared, **personal}
         _, _, slow = _slow_bytes(
             name, to=to, language=language, context=context, headers=headers, date=check_date
@@ -217,11 +223,11 @@ def _compile(name, language, shared, personal, headers, to):
         slow = slow.replace(slow_boundary, check_boundary)
     except Exception:
         logger.exception("Email %s (%s) cannot be compiled; it is rendered for each message", name, language)
-        return None
-    if fast is None or fast != slow:
+        return None, True
+    if fast != slow:
         logger.warning("Email %s (%s) differs when compiled; it is rendered for each message", name, language)
-        return None
-    return compiled
+        return None, True
+    return compiled, True
 
 
 def _marker_number(match, count, header_count):

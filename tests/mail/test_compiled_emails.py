@@ -109,3 +109,16 @@ def test_a_template_the_compiled_form_cannot_reproduce_is_rendered_each_time(inv
     _, _, data = invitation_email_bytes(invitation)
     assert b"Hello ANA" in data or b"Hola ANA" in data
     assert list(rendering._compiled.values()) == [None]
+
+
+@pytest.mark.django_db
+def test_a_first_message_the_compiled_form_cannot_take_does_not_spoil_its_kind(invitations):
+    ordinary = [i for i in invitations if i.kind == "registration" and i.first_name == "Ana"][0]
+    odd = Invitation.objects.get(pk=ordinary.pk)
+    odd.email = '"ana maria"@acme.example'  # valid, but not a plain address
+    rendering._compiled.clear()
+    _, recipient, data = invitation_email_bytes(odd)
+    assert neutral(data) == django_bytes(build_invitation_email(odd))
+    assert rendering._compiled == {}  # nothing concluded from that one
+    invitation_email_bytes(ordinary)
+    assert [bool(kind) for kind in rendering._compiled.values()] == [True]
