@@ -7,6 +7,7 @@ import asyncio
 import email
 import socket
 import threading
+import time
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
@@ -18,6 +19,7 @@ class ScriptedHandler:
         self.messages = []  # email.message.Message, in the order accepted
         self.envelopes = []  # the RCPT TO addresses of each accepted message
         self.count = 0
+        self.first_at = self.last_at = None  # time.perf_counter() of the first and last accepted
         self.connections = 0
         self.refuse = set()  # recipients answered with 550
         self.refuse_connections = 0  # greet this many connections with 421 and hang up
@@ -44,6 +46,9 @@ class ScriptedHandler:
                 server.transport.close()
                 return "421 closing"
             self.count += 1
+            self.last_at = time.perf_counter()
+            if self.first_at is None:
+                self.first_at = self.last_at
             if self.keep:
                 self.messages.append(email.message_from_bytes(envelope.content))
                 self.envelopes.append(list(envelope.rcpt_tos))

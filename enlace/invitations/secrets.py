@@ -7,10 +7,12 @@ usable token, code or password. A new salt (resend, renew) kills the old secret.
 """
 
 import base64
+import functools
 import hashlib
+import hmac
 import secrets
 
-from django.utils.crypto import salted_hmac
+from django.conf import settings
 
 SALT_BYTES = 16  # 128 bits of randomness behind every secret
 CODE_LENGTH = 12  # Crockford base32: 12 symbols = 60 bits
@@ -28,7 +30,15 @@ def hash_secret(secret: str) -> str:
 
 
 def _derive(purpose: str, salt: str) -> bytes:
-    return salted_hmac(f"enlace.invitations.{purpose}", salt, algorithm="sha256").digest()
+    """Django's salted_hmac(f"enlace.invitations.{purpose}", salt, algorithm="sha256"), with its
+    key computed once per purpose: the worker derives one secret per email it sends."""
+    key = _hmac_key(f"enlace.invitations.{purpose}", settings.SECRET_KEY)
+    return hmac.new(key, salt.encode(), hashlib.sha256).digest()
+
+
+@functools.lru_cache(maxsize=16)
+def _hmac_key(key_salt: str, secret: str) -> bytes:
+    return hashlib.sha256((key_salt + secret).encode()).digest()
 
 
 def derive_token(salt: str) -> str:

@@ -8,24 +8,34 @@ again each RUNNING task whose worker's heartbeat is older than the lease. What t
 already is not done twice: the delivery claims each invitation before sending it and records it
 right after (enlace.mail.delivery), and an import applies in one transaction that died with it.
 A task taken back MAX_CLAIMS times (one that kills its worker each time) fails instead.
+
+A delivery task can also end without sending its invitations: a database error in the middle of
+a chunk fails the task and leaves them `queued`. `requeue_stranded_invitations` queues a new task
+for each invitation still `queued` STRANDED_AFTER after it last changed with no task left to send
+it (none ready, waiting for a retry, or running). The delivery's claims keep that from sending
+anything twice; an invitation claimed when its task died is sent again once the claim is stale,
+as after a crash.
 """
 
 import logging
 import os
 import socket
 import threading
+from datetime import timedelta
 
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from enlace.invitations.models import Invitation
 from enlace.mail.delivery import lease
 from enlace.mail.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
 MAX_CLAIMS = 5
+STRANDED_AFTER = timedelta(minutes=10)
 
 
 def beat(worker_id: str, now=None) -> None:
@@ -69,6 +79,49 @@ def recover_abandoned_tasks(*, now=None) -> int:
             recovered += 1
     WorkerHeartbeat.objects.filter(beat_at__lt=now - lease() * 100).delete()
     return recovered
+
+
+def requeue_stranded_invitations(*, now=None, limit: int = 10000) -> int:
+    """Queue again the invitations left `queued` by a delivery task that ended without them."""
+    from enlace.invitations.services import DELIVERY_CHUNK
+    from enlace.mail.tasks import deliver_invitations
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Locked, so that a task still working on one cannot finish it while we look.
+        stranded = dict(
+            Invitation.objects.select_for_update(skip_locked=True)
+            .filter(state=Invitation.State.QUEUED, updated_at__lt=now - STRANDED_AFTER)
+            .order_by("pk")
+            .values_list("pk", "generation")[:limit]
+        )
+        if not stranded:
+            return 0
+        for pk in invitations_with_a_live_task():
+            stranded.pop(pk, None)
+        if not stranded:
+            return 0
+        Invitation.objects.filter(pk__in=stranded).update(updated_at=now)
+        pairs = [[pk, generation] for pk, generation in stranded.items()]
+        for start in range(0, len(pairs), DELIVERY_CHUNK):
+            deliver_invitations.enqueue(pairs[start : start + DELIVERY_CHUNK])
+    logger.warning("%d queued invitations had no delivery task left; queued again", len(pairs))
+    return len(pairs)
+
+
+def invitations_with_a_live_task() -> set[int]:
+    """Ids of the invitations named by delivery tasks that are ready, waiting or running."""
+    from enlace.mail.tasks import deliver_invitations
+
+    live = DBTaskResult.objects.filter(
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        task_path=deliver_invitations.module_path,
+    )
+    ids = set()
+    for args_kwargs in live.values_list("args_kwargs", flat=True).iterator():
+        pairs = (args_kwargs.get("args") or [None])[0] or args_kwargs.get("kwargs", {}).get("pairs") or []
+        ids.update(int(pk) for pk, _ in pairs)
+    return ids
 
 
 class Heartbeat(threading.Thread):

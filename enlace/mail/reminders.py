@@ -55,19 +55,31 @@ def queue_reminders(*, now=None) -> int:
     return queued
 
 
-def build_reminder_email(invitation: Invitation):
+def reminder_context(invitation: Invitation) -> tuple[dict, dict]:
+    """The reminder's template context and headers."""
     from enlace.invitations.emails import invitation_context
 
     context = invitation_context(invitation)
     context["is_code"] = invitation.kind == Invitation.Kind.SUPPLIER_CODE
+    context["name"] = invitation.full_name or invitation.email
     domain = invitation.message_id.rpartition("@")[2]
+    headers = {
+        "Message-ID": f"<reminder-{invitation.pk}-{invitation.generation}@{domain}",
+        "References": invitation.message_id,
+    }
+    return context, headers
+
+
+def build_reminder_email(invitation: Invitation):
+    context, headers = reminder_context(invitation)
     return render_email(
-        "reminder",
-        to=invitation.email,
-        language=invitation.language,
-        context=context,
-        headers={
-            "Message-ID": f"<reminder-{invitation.pk}-{invitation.generation}@{domain}",
-            "References": invitation.message_id,
-        },
+        "reminder", to=invitation.email, language=invitation.language, context=context, headers=headers
     )
+
+
+def reminder_email_bytes(invitation: Invitation):
+    """(sender, recipient, bytes) of the same email, for the worker's SMTP connection."""
+    from enlace.invitations.emails import split_bytes
+
+    context, headers = reminder_context(invitation)
+    return split_bytes("reminder", invitation, context, headers=headers)

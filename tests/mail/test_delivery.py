@@ -5,6 +5,7 @@ from collections import Counter
 
 import pytest
 import time_machine
+from django.core.mail.backends.smtp import EmailBackend
 from django_tasks_db.models import DBTaskResult
 
 from enlace.audit.models import AuditEvent
@@ -142,3 +143,41 @@ def test_a_resent_invitation_sends_only_its_new_message(smtp_server, clock, acme
     run_worker()
     [message] = smtp_server.messages
     assert message["Message-ID"].startswith(f"<invitation-{invitation.pk}-2@")
+
+
+@pytest.mark.django_db
+def test_each_message_costs_a_fixed_few_statements(smtp_server, clock, acme, customer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from enlace.mail.delivery import deliver_chunk
+
+    def statements(count, start):
+        invitations = queue(acme, customer, count, start=start)
+        with CaptureQueriesContext(connection) as queries:
+            deliver_chunk([[i.pk, i.generation] for i in invitations])
+        return len(queries)
+
+    # Its record, its audit event and the next claim: one statement on PostgreSQL; on SQLite
+    # three in a transaction (a savepoint in this test's transaction: two more). The rest is per
+    # chunk: no field is fetched one invitation at a time.
+    per_message = 1 if connection.vendor == "postgresql" else 5
+    assert statements(20, 0) - statements(10, 100) == per_message * 10
+    assert states(Invitation.objects.all()) == {"sent": 30}
+
+
+class OneAtATimeSMTPBackend(EmailBackend):
+    """An SMTP backend of one's own: the worker sends through its send_messages, unpipelined."""
+
+
+@pytest.mark.django_db
+def test_another_smtp_backend_gets_the_same_treatment_one_message_at_a_time(
+    settings, smtp_server, clock, acme, customer
+):
+    settings.EMAIL_BACKEND = f"{__name__}.OneAtATimeSMTPBackend"
+    invitations = queue(acme, customer, 4)
+    smtp_server.handler.refuse = {invitations[1].email}
+    run_worker()
+    assert states(invitations) == {"sent": 3, "failed": 1}
+    assert Invitation.objects.get(state="failed").delivery_error == "550 5.1.1 No such user here"
+    assert smtp_server.handler.connections == 1

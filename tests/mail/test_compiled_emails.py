@@ -1,0 +1,124 @@
+"""The worker's bytes for each email are the bytes Django would have built, however they are made."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core.mail.message import sanitize_address
+
+from enlace.accounts.models import User
+from enlace.invitations.emails import build_invitation_email, invitation_email_bytes
+from enlace.invitations.models import Invitation
+from enlace.invitations.services import build_invitation
+from enlace.mail import rendering
+from enlace.mail.reminders import build_reminder_email, reminder_email_bytes
+from enlace.mail.samples import queue_sample_invitations
+from enlace.partners.models import Partner
+from enlace.partners.services import create_partner
+
+NAMES = ["", "Ana", "Ana O'Brien & <Peña>", "Zoë Ñandú", "Ana\r\nBcc: all@victims.example"]
+
+
+def django_bytes(message):
+    """What Django's SMTP backend sends for `message`, with the boundary and Date made neutral."""
+    return neutral(message.message().as_bytes(linesep="\r\n"))
+
+
+def neutral(data):
+    boundary = re.search(rb'boundary="([^"]+)"', data).group(1)
+    return re.sub(rb"\r\nDate: [^\r]+", b"\r\nDate: -", data.replace(boundary, b"BOUNDARY"))
+
+
+@pytest.fixture
+def invitations(acme, globex, customer):
+    """Every kind, in both languages, with awkward names, a temporary password, no partner."""
+    supplier = create_partner(
+        organization=globex, kind=Partner.Kind.SUPPLIER, tax_id="900123456", code="S1", name="Aceros & <Cía>"
+    )
+    made = []
+    for n, name in enumerate(NAMES):
+        for organization, partner in ((acme, customer), (globex, supplier)):
+            [activation] = queue_sample_invitations(
+                organization=organization, partner=customer, count=1, start=100 * n + organization.pk
+            )
+            made.append(activation)
+            for kind, who in ((Invitation.Kind.REGISTRATION, None), (Invitation.Kind.SUPPLIER_CODE, partner)):
+                invitation = build_invitation(
+                    organization=organization,
+                    kind=kind,
+                    email=f"p{n}-{kind}@{organization.slug}.example",
+                    partner=who,
+                    first_name=name,
+                )
+                invitation.save()
+                made.append(invitation)
+            Invitation.objects.filter(pk=activation.pk).update(first_name=name)
+    User.objects.filter(pk=made[0].user_id).update(
+        temporary_password_expires_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    )
+    return list(Invitation.objects.select_related("organization", "user", "partner").order_by("pk"))
+
+
+@pytest.mark.django_db
+def test_every_invitation_and_reminder_is_the_same_bytes_as_djangos(invitations):
+    for invitation in invitations:
+        for build, encode in (
+            (build_invitation_email, invitation_email_bytes),
+            (build_reminder_email, reminder_email_bytes),
+        ):
+            message = build(invitation)
+            sender, recipient, data = encode(invitation)
+            assert neutral(data) == django_bytes(message), (invitation.first_name, build.__name__)
+            assert sender == sanitize_address(message.from_email, "utf-8")
+            assert recipient == invitation.email
+
+
+@pytest.mark.django_db
+def test_a_line_too_long_for_smtp_is_encoded_as_django_would(invitations):
+    invitation = invitations[1]
+    invitation.first_name = "x" * 1200  # longer than a column allows, so only in memory
+    _, _, data = invitation_email_bytes(invitation)
+    assert b"quoted-printable" in data
+    assert neutral(data) == django_bytes(build_invitation_email(invitation))
+
+
+@pytest.mark.django_db
+def test_most_messages_come_from_the_compiled_form(invitations, monkeypatch):
+    slow = []
+    real = rendering._slow_bytes
+    monkeypatch.setattr(rendering, "_slow_bytes", lambda *a, **k: slow.append(1) or real(*a, **k))
+    rendering._compiled.clear()
+    ordinary = [i for i in invitations if i.first_name in ("", "Ana")]
+    for invitation in ordinary * 3:
+        invitation_email_bytes(invitation)
+    kinds = len(rendering._compiled)
+    assert len(slow) == kinds  # the one check per kind, then none
+    assert all(rendering._compiled.values())
+
+
+@pytest.mark.django_db
+def test_a_template_the_compiled_form_cannot_reproduce_is_rendered_each_time(invitations, monkeypatch):
+    [invitation] = [i for i in invitations if i.kind == "registration" and i.first_name == "Ana"][:1]
+    real = rendering.render_email
+
+    def upper_names(name, *, context, **kwargs):
+        return real(name, context={**context, "name": context["name"].upper()}, **kwargs)
+
+    monkeypatch.setattr(rendering, "render_email", upper_names)  # a filter on a personal value
+    rendering._compiled.clear()
+    _, _, data = invitation_email_bytes(invitation)
+    assert b"Hello ANA" in data or b"Hola ANA" in data
+    assert list(rendering._compiled.values()) == [None]
+
+
+@pytest.mark.django_db
+def test_a_first_message_the_compiled_form_cannot_take_does_not_spoil_its_kind(invitations):
+    ordinary = [i for i in invitations if i.kind == "registration" and i.first_name == "Ana"][0]
+    odd = Invitation.objects.get(pk=ordinary.pk)
+    odd.email = '"ana maria"@acme.example'  # valid, but not a plain address
+    rendering._compiled.clear()
+    _, recipient, data = invitation_email_bytes(odd)
+    assert neutral(data) == django_bytes(build_invitation_email(odd))
+    assert rendering._compiled == {}  # nothing concluded from that one
+    invitation_email_bytes(ordinary)
+    assert [bool(kind) for kind in rendering._compiled.values()] == [True]
