@@ -122,3 +122,13 @@ def test_a_first_message_the_compiled_form_cannot_take_does_not_spoil_its_kind(i
     assert rendering._compiled == {}  # nothing concluded from that one
     invitation_email_bytes(ordinary)
     assert [bool(kind) for kind in rendering._compiled.values()] == [True]
+
+
+def test_the_html_part_declares_the_recipients_language(invitations):
+    # Screen readers and mail clients pick their voice and hyphenation from it.
+    languages = set()
+    for invitation in invitations:
+        html = build_invitation_email(invitation).alternatives[0][0]
+        assert f'<html lang="{invitation.language}">' in html
+        languages.add(invitation.language)
+    assert languages == {"es", "en"}
