@@ -47,13 +47,19 @@ def open_email(page, to, subject):
     expect(page.get_by_role("heading", level=1)).to_have_text(subject)
 
 
+def admin_in_english(new_page, admin):
+    """A page where `admin` has logged in, in English."""
+    page = new_page()
+    page.goto("/login/")
+    page.get_by_role("button", name="English").click()
+    page.get_by_label(re.compile("^Username or email")).fill(admin.email)
+    page.get_by_label(re.compile("^Password")).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    return page
+
+
 def test_admin_imports_customer_users_fixing_the_errors_first(new_page, alice, customer, tmp_path):
-    admin = new_page()
-    admin.goto("/login/")
-    admin.get_by_role("button", name="English").click()
-    admin.get_by_label(re.compile("^Username or email")).fill(alice.email)
-    admin.get_by_label(re.compile("^Password")).fill(PASSWORD)
-    admin.get_by_role("button", name="Log in").click()
+    admin = admin_in_english(new_page, alice)
 
     admin.get_by_role("navigation").get_by_role("link", name="Imports").click()
     admin.get_by_role("heading", name="Customer users").locator("..").get_by_role(
@@ -162,12 +168,7 @@ def test_a_large_file_shows_its_progress_and_then_its_outcome(new_page, alice, c
     settings.IMPORT_BACKGROUND_ROWS = 5  # so that a dozen rows make a "large" file
     path = tmp_path / "people.csv"
     path.write_bytes(csv_file([person_row(n) for n in range(1, 13)], CUSTOMER_USERS_HEADER).getvalue())
-    admin = new_page()
-    admin.goto("/login/")
-    admin.get_by_role("button", name="English").click()
-    admin.get_by_label(re.compile("^Username or email")).fill(alice.email)
-    admin.get_by_label(re.compile("^Password")).fill(PASSWORD)
-    admin.get_by_role("button", name="Log in").click()
+    admin = admin_in_english(new_page, alice)
     admin.goto("/imports/customer-users/")
     admin.get_by_label("File (.xlsx, .xls, .ods or .csv)").set_input_files(path)
     admin.get_by_role("button", name="Process file").click()

@@ -3,7 +3,6 @@ page's poll) sees its progress but none of its rows; killed there, the worker le
 behind, and the next worker takes the task back and applies the file once. On SQLite (a file)
 and on PostgreSQL, whichever the suite runs on."""
 
-import json
 import os
 import signal
 import subprocess
@@ -13,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+
+from tests.processes import run_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 LEASE = 2  # seconds: how long a silent worker keeps its task
@@ -39,16 +40,7 @@ def environment(tmp_path):
 
 
 def scenario(env, *args):
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.imports.scenario", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return run_scenario("tests.imports.scenario", env, *args, timeout=120)
 
 
 def start(env, *args):

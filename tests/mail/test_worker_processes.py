@@ -1,17 +1,17 @@
 """`enlace worker` as real processes against a real database and SMTP server: killed with
 SIGKILL in the middle of a chunk and started again, and two of them sharing one queue."""
 
-import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from django.db import connection
+
+from tests.processes import run_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 LEASE = 2  # seconds: how long a silent worker keeps its task
@@ -31,16 +31,7 @@ def environment(database_url, smtp_server):
 
 
 def scenario(env, *args):
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.mail.scenario", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout) if result.stdout.strip() else None
+    return run_scenario("tests.mail.scenario", env, *args, timeout=60)
 
 
 def start_worker(env, *args):
