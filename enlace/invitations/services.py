@@ -131,6 +131,9 @@ def resend_invitation(*, invitation: Invitation, by=None, now=None) -> Invitatio
     invitation.state = Invitation.State.CREATED
     invitation.sent_at = None
     invitation.delivery_attempts = 0
+    # A worker may be sending the old message right now: its claim no longer holds.
+    invitation.sending_at = None
+    invitation.interrupted_sends = 0
     invitation.save()
     if invitation.user_id and invitation.kind == Invitation.Kind.ACTIVATION:
         from enlace.accounts.services import reset_temporary_password

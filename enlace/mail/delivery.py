@@ -495,7 +495,7 @@ _CLAIM = "UPDATE {} SET {} = %s WHERE {} = %s AND {} = %s AND {} = %s AND {} IS 
 )
 _SENT = (  # noqa: S608
     "UPDATE {0} SET {1} = CASE WHEN {1} = %s THEN %s ELSE {1} END, {2} = %s, {3} = NULL, "
-    "{4} = 0, {5} = '', {6} = {6} + 1, {7} = %s WHERE {8} = %s AND {3} = %s"
+    "{4} = 0, {5} = '', {6} = {6} + 1, {7} = %s WHERE {8} = %s AND {3} = %s AND {9} = %s"
 ).format(
     *_table(
         Invitation,
@@ -507,6 +507,7 @@ _SENT = (  # noqa: S608
         "delivery_attempts",
         "updated_at",
         "id",
+        "generation",  # a resend meanwhile: this message is not the one the invitation wants now
     )
 )
 
@@ -617,7 +618,9 @@ def record_sent(invitation: Invitation, *, claimed_at, purpose: str = INVITATION
     else:
         db_now = _db_time(now)
         queued, sent = Invitation.State.QUEUED, Invitation.State.SENT
-        changed = _execute(_SENT, [queued, sent, db_now, db_now, invitation.pk, _db_time(claimed_at)])
+        changed = _execute(
+            _SENT, [queued, sent, db_now, db_now, invitation.pk, _db_time(claimed_at), invitation.generation]
+        )
         action = AuditEvent.Action.SENT
     if changed:
         (audit or _Audit()).record(invitation, action=action, detail=invitation.email, now=now)
@@ -630,6 +633,7 @@ def record_sent_and_claim(
     """record_sent(previous) and the plain case of claim(invitation) in one statement
     (PostgreSQL): whether each changed its row."""
     params = [Invitation.State.QUEUED, Invitation.State.SENT, now, now, previous.pk, claimed_at]
+    params += [previous.generation]
     params += [previous.organization_id, AuditEvent.Action.SENT, previous.user_id, previous.email, now]
     params += [now, invitation.pk, invitation.generation, Invitation.State.QUEUED]
     with connection.cursor() as cursor:

@@ -7,6 +7,8 @@ import time_machine
 from django_tasks_db.models import DBTaskResult
 
 from enlace.invitations.models import Invitation
+from enlace.invitations.services import resend_invitation
+from enlace.mail import delivery
 from enlace.mail.models import WorkerHeartbeat
 from enlace.mail.recovery import recover_abandoned_tasks
 from enlace.mail.samples import queue_sample_invitations
@@ -86,3 +88,31 @@ def test_a_task_that_kills_its_worker_again_and_again_fails_in_the_end(settings,
     clock.shift(dt.timedelta(seconds=settings.MAIL_LEASE_SECONDS + 1))
     recover_abandoned_tasks()
     assert DBTaskResult.objects.get().status == "FAILED"
+
+
+def test_a_resend_while_the_old_message_is_in_flight_still_sends_the_new_one(
+    smtp_server, acme, customer, monkeypatch
+):
+    invitations = queue_sample_invitations(organization=acme, partner=customer, count=3)
+    resent = []
+
+    def resend_first(record):
+        def recording(previous, **kwargs):
+            if previous.pk == invitations[1].pk and not resent:
+                # The server has the old message; the admin resends before the worker records it.
+                resent.append(resend_invitation(invitation=Invitation.objects.get(pk=previous.pk)))
+            return record(previous, **kwargs)
+
+        return recording
+
+    # Whichever way this database records a message (one statement on PostgreSQL).
+    monkeypatch.setattr(delivery, "record_sent", resend_first(delivery.record_sent))
+    monkeypatch.setattr(delivery, "record_sent_and_claim", resend_first(delivery.record_sent_and_claim))
+    run_worker()
+    run_worker()
+
+    second = Invitation.objects.get(pk=invitations[1].pk)
+    assert resent and second.generation == 2
+    sent = [message["Message-ID"] for message in smtp_server.messages]
+    assert second.message_id in sent  # the new secret's email went out
+    assert second.state == Invitation.State.SENT
