@@ -132,3 +132,22 @@ def test_the_html_part_declares_the_recipients_language(invitations):
         assert f'<html lang="{invitation.language}">' in html
         languages.add(invitation.language)
     assert languages == {"es", "en"}
+
+
+def test_the_plain_text_part_and_subject_are_not_html_escaped(invitations):
+    # Plain text is read as it is: "O'Brien & <Peña>" must not arrive as "O&#x27;Brien &amp; …".
+    awkward = [
+        i
+        for i in invitations
+        if i.first_name == "Ana O'Brien & <Peña>" and i.kind != Invitation.Kind.SUPPLIER_CODE  # no name in it
+    ]
+    assert len(awkward) >= 4
+    for invitation in awkward:
+        message = build_invitation_email(invitation)
+        assert "Ana O'Brien & <Peña>" in message.body
+        assert "&amp;" not in message.body and "&#x27;" not in message.body
+        html = message.alternatives[0][0]
+        assert "Ana O&#x27;Brien &amp; &lt;Peña&gt;" in html  # the HTML part stays escaped
+    # The supplier's name ("Aceros & <Cía>") in a code email's text part, unescaped too.
+    coded = [i for i in invitations if i.kind == Invitation.Kind.SUPPLIER_CODE and i.partner_id]
+    assert any("Aceros & <Cía>" in build_invitation_email(i).body for i in coded)
