@@ -37,9 +37,12 @@ other organizations' mail instead of sleeping.
 
 On PostgreSQL the chunk's transactions commit without waiting for the server's disk
 (`synchronous_commit = off`). A worker killed after a commit loses nothing by it: the server
-has the commit. Only a crash of the database server itself can lose the last fraction of a
-second of records, and then the invitations concerned look claimed or queued and are sent once
-more: a duplicate, never a loss.
+has the commit. Only a crash of the database server itself can lose the last records (up to
+three times wal_writer_delay, 0.6 s by default: a few hundred messages at full speed), and then
+the invitations concerned look claimed or queued and are sent once more: duplicates, never a
+loss. The setting is the session's for the length of a chunk, so a pooler that shares server
+sessions between clients (PgBouncer in transaction mode) must not stand between the worker and
+PostgreSQL.
 """
 
 import contextlib
