@@ -23,7 +23,9 @@ import socket
 import threading
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import close_old_connections, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
@@ -82,30 +84,52 @@ def recover_abandoned_tasks(*, now=None) -> int:
 
 
 def requeue_stranded_invitations(*, now=None, limit: int = 10000) -> int:
-    """Queue again the invitations left `queued` by a delivery task that ended without them."""
+    """Queue again the invitations left `queued` by a delivery task that ended without them.
+
+    Each time counts as a delivery attempt: an invitation whose task keeps dying (a database
+    error that comes back) fails after ENLACE_MAIL_MAX_ATTEMPTS instead of being queued again
+    for ever. Returns how many were queued again.
+    """
     from enlace.invitations.services import DELIVERY_CHUNK
+    from enlace.mail.delivery import INVITATION, give_up
     from enlace.mail.tasks import deliver_invitations
 
     now = now or timezone.now()
+    old = Q(state=Invitation.State.QUEUED, updated_at__lt=now - STRANDED_AFTER)
+    candidates = list(Invitation.objects.filter(old).order_by("pk").values_list("pk", flat=True)[:limit])
+    if not candidates:
+        return 0
+    # Looked up before taking any lock: during a long backlog every candidate has its task, and
+    # the rows that workers are claiming must not wait for this scan.
+    live = invitations_with_a_live_task()
+    candidates = [pk for pk in candidates if pk not in live]
+    if not candidates:
+        return 0
     with transaction.atomic():
-        # Locked, so that a task still working on one cannot finish it while we look.
-        stranded = dict(
+        # Locked and checked again, so that a task finishing one meanwhile is not overtaken.
+        stranded = list(
             Invitation.objects.select_for_update(skip_locked=True)
-            .filter(state=Invitation.State.QUEUED, updated_at__lt=now - STRANDED_AFTER)
+            .filter(old, pk__in=candidates)
+            .select_related("organization")
             .order_by("pk")
-            .values_list("pk", "generation")[:limit]
         )
-        if not stranded:
-            return 0
-        for pk in invitations_with_a_live_task():
-            stranded.pop(pk, None)
-        if not stranded:
-            return 0
-        Invitation.objects.filter(pk__in=stranded).update(updated_at=now)
-        pairs = [[pk, generation] for pk, generation in stranded.items()]
+        spent = [i for i in stranded if i.delivery_attempts + 1 >= settings.MAIL_MAX_ATTEMPTS]
+        for invitation in spent:
+            give_up(
+                invitation,
+                reason="its delivery task ended without sending it",
+                attempts=invitation.delivery_attempts + 1,
+                purpose=INVITATION,
+                claimed_at=invitation.sending_at,  # the dead task's claim, if it left one
+            )
+        pairs = [[i.pk, i.generation] for i in stranded if i not in spent]
+        Invitation.objects.filter(pk__in=[pk for pk, _ in pairs]).update(
+            updated_at=now, delivery_attempts=F("delivery_attempts") + 1
+        )
         for start in range(0, len(pairs), DELIVERY_CHUNK):
             deliver_invitations.enqueue(pairs[start : start + DELIVERY_CHUNK])
-    logger.warning("%d queued invitations had no delivery task left; queued again", len(pairs))
+    if pairs:
+        logger.warning("%d queued invitations had no delivery task left; queued again", len(pairs))
     return len(pairs)
 
 

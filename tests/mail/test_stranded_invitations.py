@@ -92,3 +92,23 @@ def test_only_queued_invitations_without_a_live_task_are_queued_again(clock, acm
     [new] = DBTaskResult.objects.filter(status="READY").order_by("-enqueued_at")[:1]
     assert new.args_kwargs["args"][0] == [[i.pk, i.generation] for i in stranded]
     assert {i.pk for i in waiting}.isdisjoint(pk for pk, _ in new.args_kwargs["args"][0])
+
+
+@pytest.mark.django_db
+def test_an_invitation_whose_task_keeps_dying_fails_after_the_attempts_allowed(
+    settings, clock, acme, customer
+):
+    settings.MAIL_MAX_ATTEMPTS = 3
+    [invitation] = queue_sample_invitations(organization=acme, partner=customer, count=1)
+    for sweep in range(1, 3):
+        DBTaskResult.objects.update(status="FAILED")  # the task died again, on a database error
+        clock.shift(STRANDED_AFTER + dt.timedelta(seconds=1))
+        assert requeue_stranded_invitations() == 1, sweep
+    DBTaskResult.objects.update(status="FAILED")
+    clock.shift(STRANDED_AFTER + dt.timedelta(seconds=1))
+
+    assert requeue_stranded_invitations() == 0
+    invitation.refresh_from_db()
+    assert invitation.state == Invitation.State.FAILED
+    assert "delivery task ended without sending it (3 attempts)" in invitation.delivery_error
+    assert not DBTaskResult.objects.filter(status="READY").exists()
