@@ -129,7 +129,9 @@ def deliver_chunk(pairs, *, purpose: str = INVITATION, attempt: int = 1) -> dict
     invitations = [
         inv
         # A chunk's invitations mostly share their organization and partner: fetched once each.
-        for inv in Invitation.objects.filter(pk__in=wanted)
+        # Only those still wanting the email: a task taken back from a dead worker names many
+        # already sent, and a claim refused after the SMTP conversation began costs a reconnect.
+        for inv in Invitation.objects.filter(_wants(purpose, timezone.now()), pk__in=wanted)
         .select_related("user")
         .prefetch_related("organization", "partner")
         .only(*CHUNK_FIELDS)

@@ -116,3 +116,18 @@ def test_a_resend_while_the_old_message_is_in_flight_still_sends_the_new_one(
     sent = [message["Message-ID"] for message in smtp_server.messages]
     assert second.message_id in sent  # the new secret's email went out
     assert second.state == Invitation.State.SENT
+
+
+def test_a_task_naming_invitations_already_sent_skips_them_without_reconnecting(smtp_server, acme, customer):
+    invitations = queue_sample_invitations(organization=acme, partner=customer, count=5)
+    task = DBTaskResult.objects.get()
+    run_worker()
+    assert smtp_server.handler.connections == 1
+    # The same task again, as when it is taken back from a worker that died after sending.
+    DBTaskResult.objects.filter(pk=task.pk).update(status="READY", started_at=None, finished_at=None)
+    Invitation.objects.filter(pk=invitations[4].pk).update(state=Invitation.State.QUEUED, sent_at=None)
+
+    run_worker()
+
+    assert smtp_server.count == 6  # only the one still queued, once more
+    assert smtp_server.handler.connections == 2  # one connection for it, none for the four sent
