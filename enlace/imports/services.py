@@ -234,11 +234,13 @@ class GroupNames:
         self.ids.update({g.name.lower(): g.pk for g in missing})
         through = Partner.groups.through
         through.objects.filter(partner_id__in=replace).delete()
-        insert_many(
-            through(partner_id=partner_ids[number], partnergroup_id=self.ids[name.lower()])
+        # A set: "Sierra; sierra" names one group once.
+        links = {
+            (partner_ids[number], self.ids[name.lower()])
             for number, clean, _ref, _l in chunk
             for name in clean["groups"]
-        )
+        }
+        insert_many(through(partner_id=partner, partnergroup_id=group) for partner, group in sorted(links))
 
 
 def _invite_suppliers(organization, chunk, partner_ids, by) -> int:

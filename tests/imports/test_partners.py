@@ -155,3 +155,10 @@ def test_a_supplier_already_on_the_network_is_linked_to_its_company(acme, globex
     batch = load(acme, "suppliers", xlsx([supplier_row(1)], SUPPLIERS_HEADER))
     assert batch.created == 1
     assert Company.objects.count() == 1
+
+
+def test_a_group_named_twice_in_different_case_is_one_group(acme):
+    batch = load(acme, "customers", xlsx([customer_row(1, Groups="Sierra; sierra|SIERRA")], CUSTOMERS_HEADER))
+
+    assert batch.status == "applied"
+    assert list(customers(acme).get().groups.values_list("name", flat=True)) == ["Sierra"]
