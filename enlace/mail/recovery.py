@@ -12,7 +12,8 @@ A task taken back MAX_CLAIMS times (one that kills its worker each time) fails i
 A delivery task can also end without sending its invitations: a database error in the middle of
 a chunk fails the task and leaves them `queued`. `requeue_stranded_invitations` queues a new task
 for each invitation still `queued` STRANDED_AFTER after it last changed with no task left to send
-it (none ready, waiting for a retry, or running). The delivery's claims keep that from sending
+it (none ready, waiting for a retry, or running); `requeue_stranded_reminders` does the same for
+reminders. The delivery's claims keep that from sending
 anything twice; an invitation claimed when its task died is sent again once the claim is stale,
 as after a crash.
 """
@@ -131,6 +132,38 @@ def requeue_stranded_invitations(*, now=None, limit: int = 10000) -> int:
     if pairs:
         logger.warning("%d queued invitations had no delivery task left; queued again", len(pairs))
     return len(pairs)
+
+
+def requeue_stranded_reminders(*, now=None) -> int:
+    """Make due again the reminders whose task ended without sending them: still unsent
+    STRANDED_AFTER after they were queued, and no task left to send them. The next reminder
+    pass queues them again while they are still due (the link has not expired)."""
+    now = now or timezone.now()
+    stranded = list(
+        Invitation.objects.filter(
+            Q(reminded_at__isnull=True) | Q(reminded_at__lt=F("reminder_queued_at")),
+            state=Invitation.State.SENT,
+            used_at__isnull=True,
+            expires_at__gt=now,
+            reminder_queued_at__gte=F("sent_at"),
+            reminder_queued_at__lt=now - STRANDED_AFTER,
+        ).values_list("pk", flat=True)
+    )
+    if not stranded:
+        return 0
+    live = invitations_with_a_live_task()
+    stranded = [pk for pk in stranded if pk not in live]
+    if not stranded:
+        return 0
+    # Conditional: a reminder sent meanwhile keeps its record.
+    count = (
+        Invitation.objects.filter(pk__in=stranded, reminder_queued_at__lt=now - STRANDED_AFTER)
+        .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=F("reminder_queued_at")))
+        .update(reminder_queued_at=None)
+    )
+    if count:
+        logger.warning("%d reminders had no delivery task left; due again", count)
+    return count
 
 
 def invitations_with_a_live_task() -> set[int]:

@@ -112,3 +112,24 @@ def test_an_invitation_whose_task_keeps_dying_fails_after_the_attempts_allowed(
     assert invitation.state == Invitation.State.FAILED
     assert "delivery task ended without sending it (3 attempts)" in invitation.delivery_error
     assert not DBTaskResult.objects.filter(status="READY").exists()
+
+
+@pytest.mark.django_db
+def test_a_reminder_whose_task_died_is_queued_again_while_it_is_still_due(smtp_server, clock, acme, customer):
+    [invitation] = queue_sample_invitations(organization=acme, partner=customer, count=1)
+    run_worker()
+    clock.shift(dt.timedelta(hours=25))  # 23 hours before the 48-hour link expires
+    assert run_periodic_work()["reminders"] == 1
+    DBTaskResult.objects.filter(status="READY").update(status="FAILED")  # died on a database error
+
+    clock.shift(STRANDED_AFTER - dt.timedelta(seconds=1))
+    assert run_periodic_work()["reminders_requeued"] == 0  # it may be on its way
+    clock.shift(dt.timedelta(seconds=2))
+    done = run_periodic_work()
+    assert (done["reminders_requeued"], done["reminders"]) == (1, 1)
+    run_worker()
+
+    assert len(smtp_server.messages) == 2 and smtp_server.messages[-1]["References"] == invitation.message_id
+    clock.shift(STRANDED_AFTER * 2)
+    done = run_periodic_work()
+    assert (done["reminders_requeued"], done["reminders"]) == (0, 0)  # sent: nothing more
