@@ -97,13 +97,9 @@ def requeue_stranded_invitations(*, now=None, limit: int = 10000) -> int:
 
     now = now or timezone.now()
     old = Q(state=Invitation.State.QUEUED, updated_at__lt=now - STRANDED_AFTER)
-    candidates = list(Invitation.objects.filter(old).order_by("pk").values_list("pk", flat=True)[:limit])
-    if not candidates:
-        return 0
     # Looked up before taking any lock: during a long backlog every candidate has its task, and
     # the rows that workers are claiming must not wait for this scan.
-    live = invitations_with_a_live_task()
-    candidates = [pk for pk in candidates if pk not in live]
+    candidates = _without_a_live_task(Invitation.objects.filter(old).order_by("pk")[:limit])
     if not candidates:
         return 0
     with transaction.atomic():
@@ -139,7 +135,7 @@ def requeue_stranded_reminders(*, now=None) -> int:
     STRANDED_AFTER after they were queued, and no task left to send them. The next reminder
     pass queues them again while they are still due (the link has not expired)."""
     now = now or timezone.now()
-    stranded = list(
+    stranded = _without_a_live_task(
         Invitation.objects.filter(
             Q(reminded_at__isnull=True) | Q(reminded_at__lt=F("reminder_queued_at")),
             state=Invitation.State.SENT,
@@ -147,12 +143,8 @@ def requeue_stranded_reminders(*, now=None) -> int:
             expires_at__gt=now,
             reminder_queued_at__gte=F("sent_at"),
             reminder_queued_at__lt=now - STRANDED_AFTER,
-        ).values_list("pk", flat=True)
+        )
     )
-    if not stranded:
-        return 0
-    live = invitations_with_a_live_task()
-    stranded = [pk for pk in stranded if pk not in live]
     if not stranded:
         return 0
     # Conditional: a reminder sent meanwhile keeps its record.
@@ -164,6 +156,15 @@ def requeue_stranded_reminders(*, now=None) -> int:
     if count:
         logger.warning("%d reminders had no delivery task left; due again", count)
     return count
+
+
+def _without_a_live_task(invitations) -> list[int]:
+    """The ids of `invitations` (a queryset) that no ready, waiting or running task names."""
+    ids = list(invitations.values_list("pk", flat=True))
+    if not ids:
+        return []  # no need to read every live task's arguments
+    live = invitations_with_a_live_task()
+    return [pk for pk in ids if pk not in live]
 
 
 def invitations_with_a_live_task() -> set[int]:
