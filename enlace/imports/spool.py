@@ -92,11 +92,6 @@ class RowSpool:
             ((name, value, ref, extra) for value, ref, extra in found),
         )
 
-    def values_of(self, name: str):
-        """Every value remembered under `name`."""
-        for (value,) in self._db.execute("SELECT value FROM found WHERE name = ?", (name,)):
-            yield value
-
     def chunks(self, size=FLUSH_EVERY, lookups=()):
         """Lists of (number, clean, ref, looked_up) in row order, `size` rows at a time.
 

@@ -32,7 +32,6 @@ PLAIN_TYPES = {
     "BooleanField",
     "CharField",
     "EmailField",
-    "ForeignKey",
     "IntegerField",
     "PositiveBigIntegerField",
     "PositiveIntegerField",
@@ -59,11 +58,7 @@ def insert_many(objs, *, batch_size=1000, ignore_conflicts=False) -> list:
     with_pk = {getattr(obj, opts.pk.attname) is not None for obj in objs}
     assert len(with_pk) == 1, "either every object has its primary key set or none has"
     fields = [f for f in opts.concrete_fields if not f.primary_key or with_pk == {True}]
-    now = timezone.now()
-    for field in fields:
-        if isinstance(field, model_fields.DateField) and (field.auto_now or field.auto_now_add):
-            for obj in objs:
-                setattr(obj, field.attname, now)
+    _stamp(objs, fields, adding=True)
     preparers = [_preparer(field, connection) for field in fields]
     attnames = [f.attname for f in fields]
     quote = connection.ops.quote_name
@@ -113,11 +108,7 @@ def update_many(objs, fields, *, batch_size=1000) -> None:
     opts = model._meta
     connection = connections[router.db_for_write(model)]
     model_fields_ = [opts.get_field(name) for name in fields]
-    now = timezone.now()
-    for field in model_fields_:
-        if isinstance(field, model_fields.DateField) and field.auto_now:
-            for obj in objs:
-                setattr(obj, field.attname, now)
+    _stamp(objs, model_fields_, adding=False)
     values_of = _values_getter(
         [f.attname for f in model_fields_], [_preparer(f, connection) for f in model_fields_]
     )
@@ -130,6 +121,16 @@ def update_many(objs, fields, *, batch_size=1000) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(objs), batch_size):
             cursor.executemany(sql, [[*values_of(obj), obj.pk] for obj in objs[start : start + batch_size]])
+
+
+def _stamp(objs, fields, *, adding) -> None:
+    """Set the auto_now (and, when adding, auto_now_add) times, one `now` for all, as the fields'
+    pre_save would."""
+    now = timezone.now()
+    for field in fields:
+        if isinstance(field, model_fields.DateField) and (field.auto_now or (adding and field.auto_now_add)):
+            for obj in objs:
+                setattr(obj, field.attname, now)
 
 
 def _values_getter(attnames, preparers):
