@@ -143,13 +143,15 @@ class PipelinedSMTP:
             data = _LEADING_DOT.sub(b"..", transfer.data)
             if not data.endswith(b"\r\n"):
                 data += b"\r\n"
+            # The message goes now, its end only when the worker decides: the server reads
+            # the message while the worker records the previous one, and accepts nothing
+            # until the final "." arrives.
+            connection.send(data)
             transfer._decided.wait()
             if transfer._cancelled:
-                self._drop()  # the server discards a message that never came
+                self._drop()  # the server discards a message whose end never came
                 raise Cancelled()
-            # The message and its end in one write: each write over TCP costs about as much
-            # as building the message.
-            connection.send(data + b".\r\n")
+            connection.send(b".\r\n")
             self._expect(connection, connection.getreply(), (250,))
         except (smtplib.SMTPException, OSError) as error:
             # Refused at connect, HELO or AUTH, dropped, timed out: about the connection, never
