@@ -26,7 +26,16 @@ class ScriptedHandler:
         self.temporary_failures = 0  # answer 421 to this many DATA commands first
         self.drop_after = None  # close the connection after accepting this many messages
         self.delay = 0.0  # seconds to think before answering DATA (a slow server)
+        # Offer PIPELINING (RFC 2920), as Postfix, Exim and the big providers do. aiosmtpd reads
+        # commands line by line from a buffer, so it answers pipelined commands in order.
+        self.pipelining = True
         self.lock = threading.Lock()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:

@@ -129,17 +129,7 @@ class PipelinedSMTP:
             raise self.failure
         try:
             connection = self._connection()
-            # smtplib's mail() and rcpt(), with the addresses parsed once per sender.
-            size = f" size={len(transfer.data)}" if connection.has_extn("size") else ""
-            connection.putcmd("mail", f"FROM:{_quoted(transfer.sender)}{size}")
-            code, answer = connection.getreply()
-            if code != 250:  # our sender address: not about this recipient
-                self._drop()
-                self.failure = Refused(code, answer, connection_lost=True, about_recipient=False)
-                raise self.failure
-            connection.putcmd("rcpt", f"TO:{_quoted(transfer.recipient)}")
-            self._expect(connection, connection.getreply(), (250, 251))
-            self._expect(connection, connection.docmd("data"), (354,))
+            self._envelope(connection, transfer)
             data = _LEADING_DOT.sub(b"..", transfer.data)
             if not data.endswith(b"\r\n"):
                 data += b"\r\n"
@@ -164,6 +154,39 @@ class PipelinedSMTP:
             else:
                 self.failure = Broken(f"{type(error).__name__}: {error}".strip())
             raise self.failure from error
+
+    def _envelope(self, connection, transfer):
+        """MAIL FROM, RCPT TO and DATA: as smtplib's mail(), rcpt() and data() would, one answer
+        at a time, or all three in one write when the server offers PIPELINING (RFC 2920)."""
+        size = f" size={len(transfer.data)}" if connection.has_extn("size") else ""
+        mail = f"mail FROM:{_quoted(transfer.sender)}{size}\r\n"
+        rcpt = f"rcpt TO:{_quoted(transfer.recipient)}\r\n"
+        pipelined = connection.has_extn("pipelining")
+        if pipelined:
+            connection.send(mail + rcpt + "data\r\n")
+        else:
+            connection.send(mail)
+        code, answer = connection.getreply()
+        if code != 250:  # our sender address: not about this recipient
+            self._drop()
+            self.failure = Refused(code, answer, connection_lost=True, about_recipient=False)
+            raise self.failure
+        if not pipelined:
+            connection.send(rcpt)
+        recipient = connection.getreply()
+        if not pipelined:
+            if recipient[0] in (250, 251):
+                connection.send("data\r\n")
+            else:
+                self._expect(connection, recipient, (250, 251))
+        data = connection.getreply()
+        if recipient[0] not in (250, 251) and data[0] == 354:
+            # The recipient was refused yet DATA accepted: end that empty message at once
+            # (RFC 2920, 3.1); the server has nobody to deliver it to.
+            connection.send(".\r\n")
+            connection.getreply()
+        self._expect(connection, recipient, (250, 251))
+        self._expect(connection, data, (354,))
 
     def _connection(self):
         if self.backend.connection is None:

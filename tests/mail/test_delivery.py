@@ -36,8 +36,18 @@ def message_ids(server):
     return Counter(m["Message-ID"] for m in server.messages)
 
 
+# Servers that offer PIPELINING get MAIL FROM, RCPT TO and DATA in one write; others one by one.
+with_and_without_pipelining = pytest.mark.parametrize(
+    "pipelining", [True, False], ids=["pipelined", "one-by-one"]
+)
+
+
 @pytest.mark.django_db
-def test_every_invitation_of_a_chunk_is_delivered_and_recorded(smtp_server, clock, acme, customer):
+@with_and_without_pipelining
+def test_every_invitation_of_a_chunk_is_delivered_and_recorded(
+    smtp_server, clock, acme, customer, pipelining
+):
+    smtp_server.handler.pipelining = pipelining
     invitations = queue(acme, customer, 5)
     run_worker()
     assert states(invitations) == {"sent": 5}
@@ -80,7 +90,11 @@ def test_a_421_at_connect_is_retried(settings, smtp_server, clock, acme, custome
 
 
 @pytest.mark.django_db
-def test_a_550_fails_only_that_recipient_with_the_servers_answer(smtp_server, clock, acme, customer):
+@with_and_without_pipelining
+def test_a_550_fails_only_that_recipient_with_the_servers_answer(
+    smtp_server, clock, acme, customer, pipelining
+):
+    smtp_server.handler.pipelining = pipelining
     invitations = queue(acme, customer, 4)
     smtp_server.handler.refuse = {invitations[1].email}
     run_worker()
@@ -91,6 +105,7 @@ def test_a_550_fails_only_that_recipient_with_the_servers_answer(smtp_server, cl
     event = AuditEvent.objects.get(action=AuditEvent.Action.FAILED)
     assert event.invitation_id == failed.pk and "550" in event.detail
     assert DBTaskResult.objects.filter(status="READY").count() == 0  # nothing to retry
+    assert smtp_server.handler.connections == 1  # the refusal did not cost the connection
 
 
 @pytest.mark.django_db
