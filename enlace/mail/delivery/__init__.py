@@ -1,0 +1,355 @@
+"""Deliver invitation emails and reminders in chunks over one connection, and record each outcome.
+
+How nothing is lost, nothing is sent by two workers, and nothing is sent three times
+------------------------------------------------------------------------------------
+A delivery task carries a chunk of [id, generation] pairs. For each invitation the worker:
+
+1. claims it with one conditional UPDATE: the invitation still wants this email (state `queued`
+   for an invitation; for a reminder, `sent`, unused, not yet reminded), it is the same
+   generation, and nobody holds a fresh claim on it. The UPDATE sets `sending_at`. Only the
+   worker whose UPDATE changed the row sends, so two workers never send the same message, even
+   when the same invitation sits in two tasks (a retry, a task taken back from a dead worker);
+2. hands the message to the server;
+3. records the server's answer before the next message can be accepted: `sent` with the time and
+   an audit event, `failed` with a 5xx answer and an audit event, or back to waiting
+   (`sending_at` cleared) for a temporary failure.
+
+Steps 3 of one message and 1 of the next are one transaction. Over SMTP the message is prepared
+and transmitted while that transaction runs, all but the final "." that ends it, which goes only
+once the transaction has committed (enlace.mail.smtp). So at most one message is ever accepted by
+the server and not yet recorded, and at most one invitation holds a claim.
+
+A worker killed between 1 and 3 leaves `sending_at` set and its task RUNNING. Every worker beats
+a heartbeat; the recovery step of `enlace worker` (enlace.mail.recovery) queues a task again when
+its worker's heartbeat is older than the lease (MAIL_LEASE_SECONDS). When the task runs again,
+the claims older than the lease are stale: the message may have reached the server before the
+crash, so the claim counts one interrupted send (`interrupted_sends`) and sends again: that is
+the one duplicate allowed. A second stale claim means two copies may be out already: rather than
+risk a third, the invitation fails with a reason that says so, and the admin can resend it.
+A claim that is not yet stale is left alone and that invitation retried after the lease.
+
+Temporary failures (connection refused or dropped, timeouts, any 4xx, 5xx at the connection
+level) re-enqueue a task for the chunk's invitations not yet sent, with `run_after` doubling from
+MAIL_RETRY_SECONDS; after MAIL_MAX_ATTEMPTS the invitations fail with the last reason. A 5xx
+answer for the recipient or the message fails only that invitation. An organization with a
+sending rate gets the rest of its chunk deferred with `run_after`, so the worker moves on to
+other organizations' mail instead of sleeping.
+
+On PostgreSQL the chunk's transactions commit without waiting for the server's disk
+(`synchronous_commit = off`). A worker killed after a commit loses nothing by it: the server
+has the commit. Only a crash of the database server itself can lose the last records (up to
+three times wal_writer_delay, 0.6 s by default: a few hundred messages at full speed), and then
+the invitations concerned look claimed or queued and are sent once more: duplicates, never a
+loss. The setting is the session's for the length of a chunk, so a pooler that shares server
+sessions between clients (PgBouncer in transaction mode) must not stand between the worker and
+PostgreSQL.
+"""
+
+import contextlib
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from enlace.audit.models import AuditEvent
+from enlace.invitations.models import Invitation
+from enlace.mail.delivery.channels import (
+    SMTP_BACKEND,
+    BackendChannel,
+    PermanentFailure,
+    SMTPChannel,
+    TemporaryFailure,
+    build_message,
+    message_bytes,
+    withdraw,
+)
+from enlace.mail.delivery.records import (
+    INVITATION,
+    REMINDED,
+    REMINDER,
+    Audit,
+    Held,
+    claim,
+    give_up,
+    lease,
+    record_failed,
+    record_sent,
+    record_sent_and_claim,
+    release,
+    wants,
+)
+
+__all__ = [
+    "INVITATION",
+    "REMINDED",
+    "REMINDER",
+    "PermanentFailure",
+    "TemporaryFailure",
+    "build_message",
+    "claim",
+    "deliver_chunk",
+    "give_up",
+    "lease",
+    "message_bytes",
+    "record_failed",
+    "record_sent",
+    "record_sent_and_claim",
+    "release",
+    "reserve_sending_slot",
+    "retry_delay",
+]
+
+logger = logging.getLogger(__name__)
+
+
+# What sending needs of an invitation and its user: loading only these halves a chunk's load.
+CHUNK_FIELDS = (
+    "organization",
+    "user",
+    "partner",
+    "kind",
+    "email",
+    "first_name",
+    "last_name",
+    "language",
+    "secret_salt",
+    "generation",
+    "expires_at",
+    "user__username",
+    "user__password",
+    "user__temporary_password_expires_at",
+)
+
+
+def retry_delay(attempt: int) -> timedelta:
+    """1, 2, 4, 8 ... times MAIL_RETRY_SECONDS after the first, second, third ... attempt; at most a day."""
+    base = getattr(settings, "MAIL_RETRY_SECONDS", 60)
+    return timedelta(seconds=min(base * 2 ** (attempt - 1), 86400))
+
+
+def deliver_chunk(pairs, *, purpose: str = INVITATION, attempt: int = 1) -> dict:
+    """Send the emails of a chunk of invitations named by (id, generation) pairs.
+
+    An invitation resent since (a newer generation), revoked, expired or already handled is
+    skipped: whoever changed it queued the right message, if any.
+    """
+    wanted = {int(pk): int(generation) for pk, generation in pairs}
+    invitations = [
+        inv
+        # A chunk's invitations mostly share their organization and partner: fetched once each.
+        # Only those still wanting the email: a task taken back from a dead worker names many
+        # already sent, and a claim refused after the SMTP conversation began costs a reconnect.
+        for inv in Invitation.objects.filter(wants(purpose, timezone.now()), pk__in=wanted)
+        .select_related("user")
+        .prefetch_related("organization", "partner")
+        .only(*CHUNK_FIELDS)
+        .order_by("pk")
+        if inv.generation == wanted[inv.pk]
+    ]
+    run = _ChunkRun(purpose=purpose, attempt=attempt)
+    run.outcome["skipped"] = len(wanted) - len(invitations)
+    with _commits_without_waiting_for_disk():
+        try:
+            run.deliver(invitations)
+        finally:
+            run.close()
+        run.schedule_leftovers()
+    return run.outcome
+
+
+@contextlib.contextmanager
+def _commits_without_waiting_for_disk():
+    """PostgreSQL only; why it is safe is in this module's docstring."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+class _ChunkRun:
+    def __init__(self, *, purpose, attempt):
+        self.purpose = purpose
+        self.attempt = attempt
+        # Django's SMTP backend is driven directly, pipelined; any other (a provider's API, the
+        # development mailbox) gets each message through its send_messages.
+        self.channel = SMTPChannel() if settings.EMAIL_BACKEND == SMTP_BACKEND else BackendChannel()
+        self.retry = {}  # invitation -> reason, for a later attempt with backoff
+        self.deferred = {}  # invitation -> when it may be sent (sending rate, someone else's claim)
+        self.blocked_until = {}  # organization id -> end of its sending-rate wait
+        self.audit = Audit()
+        self.outcome = {"sent": 0, "failed": 0, "retry": 0, "deferred": 0, "skipped": 0}
+
+    def deliver(self, invitations):
+        # For each invitation: prepare its message (the SMTP thread starts its conversation), wait
+        # for the server's answer to the one in flight, then record that answer and claim this one
+        # together; only then may this message go (transfer.proceed()).
+        in_flight = None  # (invitation, claimed_at, transfer) whose answer is not recorded yet
+        for index, invitation in enumerate(invitations):
+            if not self.may_send_now(invitation):
+                continue
+            transfer = self.channel.prepare(invitation, purpose=self.purpose)
+            answer = self.answer(in_flight)
+            lost = isinstance(answer, TemporaryFailure) and answer.connection_lost
+            if self.in_one_statement(in_flight, answer, invitation, transfer):
+                claimed_at = self.record_and_claim_at_once(in_flight, invitation)
+            else:
+                with transaction.atomic():
+                    self.settle(in_flight, answer)
+                    claimed_at = None if lost else claim(invitation, purpose=self.purpose)
+                    if isinstance(claimed_at, Held) or claimed_at is None:
+                        pass
+                    elif isinstance(transfer, TemporaryFailure):
+                        release(invitation, claimed_at=claimed_at, reason=str(transfer))
+                    elif isinstance(transfer, PermanentFailure):
+                        record_failed(
+                            invitation, claimed_at=claimed_at, reason=str(transfer), purpose=self.purpose
+                        )
+            in_flight = None
+            if lost:
+                # The connection is gone: the rest of the chunk waits for the retry as well.
+                withdraw(transfer)
+                for rest in invitations[index:]:
+                    self.retry.setdefault(rest, str(answer))
+                return
+            if claimed_at is None:
+                withdraw(transfer)
+                self.outcome["skipped"] += 1
+            elif isinstance(claimed_at, Held):
+                withdraw(transfer)
+                self.deferred[invitation] = claimed_at.until
+            elif isinstance(transfer, TemporaryFailure):
+                self.retry[invitation] = str(transfer)
+            elif isinstance(transfer, PermanentFailure):
+                self.outcome["failed"] += 1
+            else:
+                transfer.proceed()
+                in_flight = (invitation, claimed_at, transfer)
+        if in_flight is not None:
+            answer = self.answer(in_flight)
+            with transaction.atomic():
+                self.settle(in_flight, answer)
+
+    def in_one_statement(self, in_flight, answer, invitation, transfer) -> bool:
+        """Whether the common case applies: on PostgreSQL, the message in flight was accepted and
+        the next is ready; then its record, its audit event and the next claim are one statement,
+        one round trip instead of five."""
+        return (
+            connection.vendor == "postgresql"
+            and self.purpose == INVITATION
+            and in_flight is not None
+            and answer is None
+            and not isinstance(transfer, Exception)
+            and not self.audit.needs_signal(in_flight[0].organization_id, AuditEvent.Action.SENT)
+        )
+
+    def record_and_claim_at_once(self, in_flight, invitation):
+        previous, claimed_at, _ = in_flight
+        now = timezone.now()
+        recorded, claimed = record_sent_and_claim(
+            previous, claimed_at=claimed_at, invitation=invitation, now=now
+        )
+        if recorded:
+            self.outcome["sent"] += 1
+        if claimed:
+            return now
+        # Held by someone, claimed by a dead worker, or no longer wanted: the general way.
+        with transaction.atomic():
+            return claim(invitation, purpose=self.purpose)
+
+    def may_send_now(self, invitation) -> bool:
+        organization_id = invitation.organization_id
+        if organization_id in self.blocked_until:
+            self.deferred[invitation] = self.blocked_until[organization_id]
+            return False
+        wait = reserve_sending_slot(invitation.organization)
+        if wait is not None:
+            self.blocked_until[organization_id] = wait
+            self.deferred[invitation] = wait
+            return False
+        return True
+
+    def answer(self, in_flight):
+        """The server's answer to the message in flight: None (accepted) or the failure."""
+        if in_flight is None:
+            return None
+        try:
+            in_flight[2].result()
+        except (TemporaryFailure, PermanentFailure) as failure:
+            return failure
+        return None
+
+    def settle(self, in_flight, answer) -> None:
+        """Record the answer to the message in flight (inside the caller's transaction)."""
+        if in_flight is None:
+            return
+        invitation, claimed_at, _ = in_flight
+        if answer is None:
+            if record_sent(invitation, claimed_at=claimed_at, purpose=self.purpose, audit=self.audit):
+                self.outcome["sent"] += 1
+        elif isinstance(answer, PermanentFailure):
+            record_failed(invitation, claimed_at=claimed_at, reason=str(answer), purpose=self.purpose)
+            self.outcome["failed"] += 1
+        else:
+            release(invitation, claimed_at=claimed_at, reason=str(answer))
+            self.retry[invitation] = str(answer)
+
+    def close(self):
+        self.channel.close()
+
+    def schedule_leftovers(self):
+        from enlace.mail.tasks import deliver_invitations
+
+        now = timezone.now()
+        last_attempt = self.attempt >= getattr(settings, "MAIL_MAX_ATTEMPTS", 8)
+        if self.retry and last_attempt:
+            for invitation, reason in self.retry.items():
+                give_up(invitation, reason=reason, attempts=self.attempt, purpose=self.purpose)
+                self.outcome["failed"] += 1
+        elif self.retry:
+            pairs = [[inv.pk, inv.generation] for inv in self.retry]
+            deliver_invitations.using(run_after=now + retry_delay(self.attempt)).enqueue(
+                pairs, purpose=self.purpose, attempt=self.attempt + 1
+            )
+            self.outcome["retry"] = len(pairs)
+        by_time = {}
+        for invitation, when in self.deferred.items():
+            by_time.setdefault(when, []).append([invitation.pk, invitation.generation])
+        for when, pairs in by_time.items():
+            deliver_invitations.using(run_after=max(when, now)).enqueue(
+                pairs, purpose=self.purpose, attempt=self.attempt
+            )
+            self.outcome["deferred"] += len(pairs)
+
+
+def reserve_sending_slot(organization, now=None):
+    """None if the organization may send one more message now, else when it may.
+
+    Shared by every worker through one row per organization (locked while it is read and moved):
+    up to `rate` messages in any minute, spaced by 60/rate seconds once that burst is spent.
+    """
+    rate = organization.mail_rate_per_minute
+    if not rate:
+        return None
+    from enlace.mail.models import SendingSchedule
+
+    now = now or timezone.now()
+    interval = timedelta(seconds=60 / rate)
+    burst = timedelta(seconds=60) - interval
+    with transaction.atomic():
+        schedule, _ = SendingSchedule.objects.select_for_update().get_or_create(
+            organization=organization, defaults={"next_at": now}
+        )
+        start = max(schedule.next_at, now)
+        if start - now > burst:
+            return start - burst
+        schedule.next_at = start + interval
+        schedule.save(update_fields=["next_at"])
+    return None
