@@ -43,6 +43,8 @@ def main(command, *args):
                 for start in range(0, count, 100):
                     chunk = invitations[start : start + 100]
                     deliver_invitations.enqueue([[i.pk, i.generation] for i in chunk])
+    elif command == "locked-write":
+        print(json.dumps(locked_write(hold=float(args[0]))))
     elif command == "report":
         workers = {w for ids in DBTaskResult.objects.values_list("worker_ids", flat=True) for w in ids}
         print(
@@ -54,6 +56,49 @@ def main(command, *args):
                 }
             )
         )
+
+
+def locked_write(hold):
+    """While another connection holds SQLite's write lock for `hold` seconds, a delivery's write
+    through `writing()` waits for it, and a plain transaction is refused at once."""
+    import sqlite3
+    import threading
+    import time
+
+    from django.db import OperationalError, connection, transaction
+
+    from enlace.mail.delivery import _short_lock_waits, writing
+    from enlace.organizations.models import Organization
+
+    call_command_migrate()
+    other = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    threading.Timer(hold, lambda: other.execute("COMMIT")).start()
+    report = {}
+    started = time.monotonic()
+    with _short_lock_waits():
+        try:
+            with transaction.atomic():
+                Organization.objects.update(name="plain")
+        except OperationalError as error:
+            report["plain"] = str(error)
+        with writing():
+            Organization.objects.update(name="retried")
+    report["waited"] = time.monotonic() - started
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        report["busy_timeout_after"] = cursor.fetchone()[0]
+    report["name"] = Organization.objects.get().name
+    return report
+
+
+def call_command_migrate():
+    from django.core.management import call_command
+
+    from enlace.organizations.models import Organization
+
+    call_command("migrate", verbosity=0)
+    Organization.objects.create(slug="acme", name="Acme S.A.", country="EC")
 
 
 if __name__ == "__main__":

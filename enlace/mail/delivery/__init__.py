@@ -47,11 +47,14 @@ PostgreSQL.
 
 import contextlib
 import logging
+import sys
+import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.utils import timezone
+from django_tasks_db.utils import is_locked_database_exception
 
 from enlace.audit.models import AuditEvent
 from enlace.invitations.models import Invitation
@@ -152,7 +155,8 @@ def deliver_chunk(pairs, *, purpose: str = INVITATION, attempt: int = 1) -> dict
     run.outcome["skipped"] = len(wanted) - len(invitations)
     with _commits_without_waiting_for_disk():
         try:
-            run.deliver(invitations)
+            with _short_lock_waits():
+                run.deliver(invitations)
         finally:
             run.close()
         run.schedule_leftovers()
@@ -172,6 +176,52 @@ def _commits_without_waiting_for_disk():
     finally:
         with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
             cursor.execute("RESET synchronous_commit")
+
+
+# SQLite has one writer at a time. Its own busy handler sleeps 1, 2, 5, 10 ms ... between tries,
+# while a delivery holds the lock for about a tenth of a millisecond: with two workers, every
+# collision cost more than the write. During a chunk the handler is off and `writing()` tries again
+# after LOCK_RETRY_SECONDS, up to the configured timeout.
+LOCK_RETRY_SECONDS = 0.0001
+
+
+@contextlib.contextmanager
+def _short_lock_waits():
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (configured,) = cursor.fetchone()
+        cursor.execute("PRAGMA busy_timeout = 0")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(configured)}")
+
+
+@contextlib.contextmanager
+def writing():
+    """transaction.atomic(), whose start (BEGIN IMMEDIATE on SQLite) is tried again soon after
+    finding the database locked (see _short_lock_waits)."""
+    atomic = transaction.atomic()
+    deadline = time.monotonic() + connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)
+    while True:
+        try:
+            atomic.__enter__()
+            break
+        except OperationalError as error:
+            if not is_locked_database_exception(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(LOCK_RETRY_SECONDS)
+    try:
+        yield
+    except BaseException:
+        if not atomic.__exit__(*sys.exc_info()):
+            raise
+    else:
+        atomic.__exit__(None, None, None)
 
 
 class _ChunkRun:
@@ -201,7 +251,7 @@ class _ChunkRun:
             if self.in_one_statement(in_flight, answer, invitation, transfer):
                 claimed_at = self.record_and_claim_at_once(in_flight, invitation)
             else:
-                with transaction.atomic():
+                with writing():
                     self.settle(in_flight, answer)
                     claimed_at = None if lost else claim(invitation, purpose=self.purpose)
                     if isinstance(claimed_at, Held) or claimed_at is None:
@@ -234,7 +284,7 @@ class _ChunkRun:
                 in_flight = (invitation, claimed_at, transfer)
         if in_flight is not None:
             answer = self.answer(in_flight)
-            with transaction.atomic():
+            with writing():
                 self.settle(in_flight, answer)
 
     def in_one_statement(self, in_flight, answer, invitation, transfer) -> bool:
@@ -343,7 +393,7 @@ def reserve_sending_slot(organization, now=None):
     now = now or timezone.now()
     interval = timedelta(seconds=60 / rate)
     burst = timedelta(seconds=60) - interval
-    with transaction.atomic():
+    with writing():
         schedule, _ = SendingSchedule.objects.select_for_update().get_or_create(
             organization=organization, defaults={"next_at": now}
         )
