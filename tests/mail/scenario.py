@@ -37,11 +37,12 @@ def main(command, *args):
         invitations = queue_sample_invitations(organization=organization, partner=partner, count=count)
         if copies > 1:
             # The same chunks queued again: two workers may run the same invitations at once.
+            from enlace.invitations.services import DELIVERY_CHUNK
             from enlace.mail.tasks import deliver_invitations
 
             for _ in range(copies - 1):
-                for start in range(0, count, 100):
-                    chunk = invitations[start : start + 100]
+                for start in range(0, count, DELIVERY_CHUNK):
+                    chunk = invitations[start : start + DELIVERY_CHUNK]
                     deliver_invitations.enqueue([[i.pk, i.generation] for i in chunk])
     elif command == "locked-write":
         print(json.dumps(locked_write(hold=float(args[0]))))

@@ -91,6 +91,25 @@ def test_a_worker_killed_mid_chunk_twice_loses_nothing_and_duplicates_at_most_on
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_worker_told_to_stop_mid_chunk_stops_at_once_and_hands_the_rest_back(smtp_server, database_url):
+    env = environment(database_url, smtp_server)
+    scenario(env, "setup", "100")  # one chunk
+    smtp_server.handler.delay = 0.05  # about 5 s for the chunk
+    worker = start_worker(env)
+    wait_for(lambda: smtp_server.count >= 10)
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=2) == 0  # within a message or two, not at the end of the chunk
+    stopped_at = smtp_server.count
+    assert stopped_at < 30
+    assert scenario(env, "report")["states"]["queued"] == 100 - stopped_at
+    smtp_server.handler.delay = 0
+    assert start_worker(env, "--drain").wait(timeout=25) == 0
+    report = scenario(env, "report")
+    assert report["states"] == {"sent": 100}
+    assert duplicates(smtp_server) == (0, 100)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_on_sqlite_a_delivery_waits_for_the_write_lock_in_short_steps(smtp_server, database_url):
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's write lock")

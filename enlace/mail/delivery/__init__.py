@@ -48,6 +48,7 @@ PostgreSQL.
 import contextlib
 import logging
 import sys
+import threading
 import time
 from datetime import timedelta
 
@@ -178,6 +179,10 @@ def _commits_without_waiting_for_disk():
             cursor.execute("RESET synchronous_commit")
 
 
+# Set when the worker is told to stop (SIGTERM, Ctrl+C): a chunk under way hands back the rest.
+stopping = threading.Event()
+
+
 # SQLite has one writer at a time. Its own busy handler sleeps 1, 2, 5, 10 ms ... between tries,
 # while a delivery holds the lock for about a tenth of a millisecond: with two workers, every
 # collision cost more than the write. During a chunk the handler is off and `writing()` tries again
@@ -243,6 +248,13 @@ class _ChunkRun:
         # together; only then may this message go (transfer.proceed()).
         in_flight = None  # (invitation, claimed_at, transfer) whose answer is not recorded yet
         for index, invitation in enumerate(invitations):
+            if stopping.is_set():
+                # The worker was told to stop: the rest of the chunk goes back to the queue at
+                # once, for the next worker, rather than hold the stop for a whole chunk.
+                handed_back = timezone.now()
+                for rest in invitations[index:]:
+                    self.deferred[rest] = handed_back
+                break
             if not self.may_send_now(invitation):
                 continue
             transfer = self.channel.prepare(invitation, purpose=self.purpose)

@@ -10,6 +10,7 @@ from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from enlace.mail import delivery
 from enlace.mail.periodic import run_periodic_work
 from enlace.mail.recovery import Heartbeat, beat, recover_abandoned_tasks
 
@@ -53,6 +54,10 @@ class EnlaceWorker(db_worker.Worker):
         finally:
             if self.heartbeat:
                 self.heartbeat.stop()
+
+    def shutdown(self, signum, frame) -> None:
+        delivery.stopping.set()  # a chunk under way hands back the rest of its messages
+        super().shutdown(signum, frame)
 
     def loop(self) -> None:
         # As db_worker.Worker.run, with the periodic work between tasks.
