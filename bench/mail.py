@@ -1,9 +1,10 @@
 """Mail delivery benchmark: `.venv/bin/python bench/mail.py [--invitations 10000]`.
 
 Queues N invitations in a fresh SQLite file database, runs `enlace worker --drain` against a
-local SMTP sink that discards messages (aiosmtpd on 127.0.0.1), and prints messages per second
-for one worker and for two; and, in the same run, the rate of a bare loop sending the same
-pre-rendered messages over one reused smtplib connection.
+local SMTP sink that discards messages (aiosmtpd on 127.0.0.1, offering PIPELINING), and prints
+messages per second for one worker and for two, and for one worker again with the sink not
+offering PIPELINING; and, in the same run, the rate of a bare loop sending the same pre-rendered
+messages over one reused smtplib connection.
 
 The bare loop runs in a process of its own, as the workers do, so that neither shares the sink's
 process (and its GIL). Each rate is the sink's: messages over the time from the first accepted
@@ -157,6 +158,15 @@ def main():
             f"  enlace worker, 2 processes:        {two['rate']:8.0f} messages/s  "
             f"({two['rate'] / one['rate']:.2f}x one worker; {two['with_start']:.0f}/s with start-up;"
             f" {cpu(two)})"
+        )
+        # The sink offers PIPELINING, as Postfix and the large providers do; smtplib (the bare
+        # loop) never uses it, the worker does. Without it:
+        sink.handler.pipelining = False
+        prepare(url, n)
+        plain = run_workers(url, 1, n, sink)
+        print(
+            f"  enlace worker, 1 process, server without PIPELINING: {plain['rate']:.0f} messages/s  "
+            f"({plain['rate'] / bare['rate']:.0%} of bare; {cpu(plain)})"
         )
     sink.stop()
 
