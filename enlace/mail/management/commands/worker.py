@@ -43,6 +43,7 @@ class EnlaceWorker(db_worker.Worker):
     def run(self) -> None:
         if self.startup_delay and self.interval:
             time.sleep(random.random())  # workers started together do not poll in step
+        delivery.stopping.clear()
         beat(self.worker_id)
         # An in-memory SQLite database (the tests) cannot be shared with a second thread.
         if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
