@@ -29,6 +29,8 @@ class ScriptedHandler:
         # Offer PIPELINING (RFC 2920), as Postfix, Exim and the big providers do. aiosmtpd reads
         # commands line by line from a buffer, so it answers pipelined commands in order.
         self.pipelining = True
+        self.pipelined_anyway = False  # a client sent commands ahead without PIPELINING offered
+        self.messages_per_connection = None  # then "421 too many messages" to MAIL FROM, and hang up
         self.lock = threading.Lock()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
@@ -36,6 +38,17 @@ class ScriptedHandler:
         if self.pipelining:
             responses.insert(-1, "250-PIPELINING")
         return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if not self.pipelining and server._reader._buffer:  # asyncio's StreamReader: unread bytes
+            self.pipelined_anyway = True
+        accepted = getattr(session, "accepted", 0)
+        if self.messages_per_connection is not None and accepted >= self.messages_per_connection:
+            server.transport.close()
+            return "421 4.7.0 Too many messages on this connection"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
@@ -55,6 +68,7 @@ class ScriptedHandler:
                 server.transport.close()
                 return "421 closing"
             self.count += 1
+            session.accepted = getattr(session, "accepted", 0) + 1
             self.last_at = time.perf_counter()
             if self.first_at is None:
                 self.first_at = self.last_at

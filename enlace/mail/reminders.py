@@ -7,11 +7,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from enlace.invitations.models import Invitation
+from enlace.invitations.services import DELIVERY_CHUNK
 from enlace.mail.delivery import REMINDER
 from enlace.mail.rendering import render_email
 from enlace.organizations.models import Organization
-
-CHUNK = 100
 
 
 def due_reminders(organization, now):
@@ -45,7 +44,7 @@ def queue_reminders(*, now=None) -> int:
                     due_reminders(organization, now)
                     .order_by("pk")
                     .select_for_update(skip_locked=True)
-                    .values_list("pk", "generation")[:CHUNK]
+                    .values_list("pk", "generation")[:DELIVERY_CHUNK]
                 )
                 if not pairs:
                     break

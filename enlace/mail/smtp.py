@@ -2,13 +2,14 @@
 the next message while the server answers this one.
 
 The worker hands each message over as a `Transfer` before it has claimed it. The thread sends
-MAIL FROM, RCPT TO and DATA at once, then waits; it sends the message and the final "." that
-ends it (the server accepts a message only on that line) when the worker says `proceed()`, which
-the worker does only after its database has recorded the previous message's outcome and claimed
-this one. So at any moment at most one message can be accepted by the server and not yet
-recorded: a worker killed at any point sends that one message again, never more. `cancel()`
-(the claim went to someone else) drops the connection instead, which makes the server discard the
-unfinished transaction; the next transfer opens a new one.
+MAIL FROM, RCPT TO and DATA (in one write when the server offers PIPELINING) and then the message
+itself, and waits: the final "." that ends the message, the only line on which the server
+accepts it, goes when the worker says `proceed()`, which the worker does only after its database
+has recorded the previous message's outcome and claimed this one. So at any moment at most one
+message can be accepted by the server and not yet recorded: a worker killed at any point sends
+that one message again, never more. `cancel()` (the claim went to someone else) drops the
+connection instead, which makes the server discard the unfinished transaction; the next transfer
+opens a new one.
 """
 
 import contextlib
@@ -68,6 +69,7 @@ class Transfer:
         self.recipient = recipient
         self.data = data
         self.error = None
+        self.ended = False  # its final "." was sent
         self._decided = threading.Event()
         self._cancelled = False
         self._done = threading.Event()
@@ -94,6 +96,7 @@ class PipelinedSMTP:
         self.transfers = queue.SimpleQueue()
         self.last = None
         self.failure = None  # once the connection broke, every later transfer fails the same way
+        self.accepted = 0  # messages the server accepted over this connection
         self.thread = threading.Thread(target=self._run, name="enlace-smtp", daemon=True)
         self.thread.start()
 
@@ -141,8 +144,10 @@ class PipelinedSMTP:
             if transfer._cancelled:
                 self._drop()  # the server discards a message whose end never came
                 raise Cancelled()
+            transfer.ended = True  # from here on the server may have accepted it
             connection.send(b".\r\n")
             self._expect(connection, connection.getreply(), (250,))
+            self.accepted += 1
         except (smtplib.SMTPException, OSError) as error:
             # Refused at connect, HELO or AUTH, dropped, timed out: about the connection, never
             # about this recipient.
@@ -156,29 +161,27 @@ class PipelinedSMTP:
             raise self.failure from error
 
     def _envelope(self, connection, transfer):
-        """MAIL FROM, RCPT TO and DATA: as smtplib's mail(), rcpt() and data() would, one answer
-        at a time, or all three in one write when the server offers PIPELINING (RFC 2920)."""
+        """MAIL FROM, RCPT TO and DATA, as smtplib's mail(), rcpt() and data() would."""
         size = f" size={len(transfer.data)}" if connection.has_extn("size") else ""
         mail = f"mail FROM:{_quoted(transfer.sender)}{size}\r\n"
         rcpt = f"rcpt TO:{_quoted(transfer.recipient)}\r\n"
-        pipelined = connection.has_extn("pipelining")
-        if pipelined:
-            connection.send(mail + rcpt + "data\r\n")
-        else:
-            connection.send(mail)
-        code, answer = connection.getreply()
-        if code != 250:  # our sender address: not about this recipient
-            self._drop()
-            self.failure = Refused(code, answer, connection_lost=True, about_recipient=False)
-            raise self.failure
-        if not pipelined:
-            connection.send(rcpt)
+        if connection.has_extn("pipelining"):
+            self._pipelined_envelope(connection, mail, rcpt)
+            return
+        connection.send(mail)
+        self._expect_sender(connection.getreply())
+        connection.send(rcpt)
+        self._expect(connection, connection.getreply(), (250, 251))
+        connection.send("data\r\n")
+        self._expect(connection, connection.getreply(), (354,))
+
+    def _pipelined_envelope(self, connection, mail, rcpt):
+        """The three commands in one write, then their three answers in order (RFC 2920)."""
+        connection.send(mail + rcpt + "data\r\n")
+        self._expect_sender(connection.getreply())
         recipient = connection.getreply()
-        if not pipelined:
-            if recipient[0] in (250, 251):
-                connection.send("data\r\n")
-            else:
-                self._expect(connection, recipient, (250, 251))
+        if recipient[0] == 421:  # the server hung up: there is no answer to DATA to read
+            self._expect(connection, recipient, (250, 251))
         data = connection.getreply()
         if recipient[0] not in (250, 251) and data[0] == 354:
             # The recipient was refused yet DATA accepted: end that empty message at once
@@ -187,6 +190,13 @@ class PipelinedSMTP:
             connection.getreply()
         self._expect(connection, recipient, (250, 251))
         self._expect(connection, data, (354,))
+
+    def _expect_sender(self, reply):
+        code, answer = reply
+        if code != 250:  # our sender address, or the server is done with us: not about this recipient
+            self._drop()
+            self.failure = Refused(code, answer, connection_lost=True, about_recipient=False)
+            raise self.failure
 
     def _connection(self):
         if self.backend.connection is None:

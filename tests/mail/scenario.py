@@ -68,7 +68,7 @@ def locked_write(hold):
 
     from django.db import OperationalError, connection, transaction
 
-    from enlace.mail.delivery import _short_lock_waits, writing
+    from enlace.mail.delivery.database import short_lock_waits, writing
     from enlace.organizations.models import Organization
 
     call_command_migrate()
@@ -77,7 +77,7 @@ def locked_write(hold):
     threading.Timer(hold, lambda: other.execute("COMMIT")).start()
     report = {}
     started = time.monotonic()
-    with _short_lock_waits():
+    with short_lock_waits():
         try:
             with transaction.atomic():
                 Organization.objects.update(name="plain")

@@ -54,6 +54,7 @@ def test_every_invitation_of_a_chunk_is_delivered_and_recorded(
     assert sorted(m["To"] for m in smtp_server.messages) == sorted(i.email for i in invitations)
     assert all(len(rcpts) == 1 for rcpts in smtp_server.handler.envelopes)  # one recipient each
     assert smtp_server.handler.connections == 1  # the whole chunk over one connection
+    assert not smtp_server.handler.pipelined_anyway  # commands one by one unless offered
     sent = Invitation.objects.get(pk=invitations[0].pk)
     assert sent.sent_at == START and sent.delivery_error == "" and sent.sending_at is None
     assert AuditEvent.objects.filter(action=AuditEvent.Action.SENT).count() == 5
@@ -106,6 +107,7 @@ def test_a_550_fails_only_that_recipient_with_the_servers_answer(
     assert event.invitation_id == failed.pk and "550" in event.detail
     assert DBTaskResult.objects.filter(status="READY").count() == 0  # nothing to retry
     assert smtp_server.handler.connections == 1  # the refusal did not cost the connection
+    assert not smtp_server.handler.pipelined_anyway
 
 
 @pytest.mark.django_db
@@ -113,11 +115,79 @@ def test_a_connection_dropped_mid_chunk_loses_nothing(settings, smtp_server, clo
     invitations = queue(acme, customer, 6)
     smtp_server.handler.drop_after = 2
     run_worker()
-    assert states(invitations) == {"sent": 2, "queued": 4}
+    # The message the server hung up on waits for its retry; the rest went over a new connection.
+    assert states(invitations) == {"sent": 5, "queued": 1}
+    assert Invitation.objects.get(state="queued").pk == invitations[2].pk
+    assert smtp_server.handler.connections == 2
     clock.shift(dt.timedelta(seconds=settings.MAIL_RETRY_SECONDS + 1))
     run_worker()
     assert states(invitations) == {"sent": 6}
     assert len(smtp_server.messages) == 6 and set(message_ids(smtp_server).values()) == {1}
+
+
+@pytest.mark.django_db
+@with_and_without_pipelining
+def test_a_server_that_takes_few_messages_per_connection_gets_the_chunk_over_several(
+    smtp_server, clock, acme, customer, pipelining
+):
+    smtp_server.handler.pipelining = pipelining
+    smtp_server.handler.messages_per_connection = 3  # then "421 too many messages" to MAIL FROM
+    invitations = queue(acme, customer, 10)
+    run_worker()
+    assert states(invitations) == {"sent": 10}  # in this run, without waiting for a retry
+    assert smtp_server.handler.connections == 4
+    assert set(message_ids(smtp_server).values()) == {1}
+    assert not smtp_server.handler.pipelined_anyway
+
+
+@pytest.mark.django_db
+def test_a_server_that_refuses_us_at_once_is_not_asked_again_until_the_retry(
+    settings, smtp_server, clock, acme, customer
+):
+    smtp_server.handler.messages_per_connection = 0
+    invitations = queue(acme, customer, 4)
+    run_worker()
+    assert states(invitations) == {"queued": 4}
+    assert smtp_server.handler.connections == 1
+    assert DBTaskResult.objects.filter(status="READY").count() == 1  # the retry, with its delay
+    smtp_server.handler.messages_per_connection = None
+    clock.shift(dt.timedelta(seconds=settings.MAIL_RETRY_SECONDS + 1))
+    run_worker()
+    assert states(invitations) == {"sent": 4}
+
+
+@pytest.mark.django_db
+def test_a_worker_interrupted_by_force_mid_chunk_queues_the_rest_again_at_once(
+    settings, smtp_server, clock, acme, customer, monkeypatch
+):
+    from enlace.mail import delivery
+
+    invitations = queue(acme, customer, 6)
+    record_sent = delivery.record_sent
+    calls = []
+
+    def interrupted_at_the_third(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # Ctrl+C twice, or a second SIGTERM
+        return record_sent(*args, **kwargs)
+
+    monkeypatch.setattr(delivery, "record_sent", interrupted_at_the_third)
+    monkeypatch.setattr(delivery, "record_sent_and_claim", None)  # the general path on PostgreSQL too
+    monkeypatch.setattr(delivery._ChunkRun, "in_one_statement", lambda *args: False)
+    DBTaskResult.objects.all().delete()  # as a worker that took the chunk's task
+    with pytest.raises(KeyboardInterrupt):
+        delivery.deliver_chunk([[i.pk, i.generation] for i in invitations])
+    assert states(invitations) == {"sent": 2, "queued": 4}
+    again = DBTaskResult.objects.get(status="READY")
+    # Queued again now, not after the ten-minute sweep of stranded invitations.
+    assert again.run_after <= START
+    assert [pk for pk, _ in again.args_kwargs["args"][0]] == [i.pk for i in invitations[2:]]
+    monkeypatch.setattr(delivery, "record_sent", record_sent)
+    clock.shift(dt.timedelta(seconds=settings.MAIL_LEASE_SECONDS + 1))  # the third one's claim
+    run_worker()
+    assert states(invitations) == {"sent": 6}
+    assert sum(n - 1 for n in message_ids(smtp_server).values()) <= 1  # the one in flight, at most
 
 
 @pytest.mark.django_db

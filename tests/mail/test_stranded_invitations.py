@@ -39,6 +39,19 @@ def database_fails_on_the_third_record(monkeypatch):
     # record_sent, or on PostgreSQL record_sent_and_claim, which also claims the next one.
     monkeypatch.setattr(delivery, "record_sent", failing_once(delivery.record_sent))
     monkeypatch.setattr(delivery, "record_sent_and_claim", failing_once(delivery.record_sent_and_claim))
+    return calls
+
+
+@pytest.fixture
+def database_still_down_when_the_rest_is_handed_back(monkeypatch, database_fails_on_the_third_record):
+    schedule = delivery._ChunkRun.schedule_leftovers
+
+    def failing_right_after(run):
+        if database_fails_on_the_third_record["n"] == 3:
+            raise DatabaseError("the database is still down")
+        return schedule(run)
+
+    monkeypatch.setattr(delivery._ChunkRun, "schedule_leftovers", failing_right_after)
 
 
 def states(invitations):
@@ -48,8 +61,24 @@ def states(invitations):
 
 
 @pytest.mark.django_db
-def test_invitations_of_a_task_that_died_on_a_database_error_are_sent_after_the_sweep(
+def test_a_task_that_meets_a_database_error_hands_the_rest_back_at_once(
     settings, smtp_server, clock, acme, customer, database_fails_on_the_third_record
+):
+    invitations = queue_sample_invitations(organization=acme, partner=customer, count=5)
+    run_worker()
+    # The task failed; the two never tried went out at once in a new one. The third was
+    # accepted and not recorded: its claim holds until the lease ends, then it goes again.
+    assert states(invitations) == ["queued"] + ["sent"] * 4
+    clock.shift(delivery.lease() + dt.timedelta(seconds=1))
+    run_worker()
+    assert states(invitations) == ["sent"] * 5
+    copies = sorted(m["Message-ID"] for m in smtp_server.messages)
+    assert len(copies) == 6 and len(set(copies)) == 5
+
+
+@pytest.mark.django_db
+def test_invitations_of_a_task_that_died_on_a_database_error_are_sent_after_the_sweep(
+    settings, smtp_server, clock, acme, customer, database_still_down_when_the_rest_is_handed_back
 ):
     invitations = queue_sample_invitations(organization=acme, partner=customer, count=5)
     run_worker()

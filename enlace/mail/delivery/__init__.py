@@ -45,17 +45,15 @@ sessions between clients (PgBouncer in transaction mode) must not stand between 
 PostgreSQL.
 """
 
+import collections
 import contextlib
 import logging
-import sys
 import threading
-import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
-from django_tasks_db.utils import is_locked_database_exception
 
 from enlace.audit.models import AuditEvent
 from enlace.invitations.models import Invitation
@@ -69,6 +67,7 @@ from enlace.mail.delivery.channels import (
     message_bytes,
     withdraw,
 )
+from enlace.mail.delivery.database import commits_without_waiting_for_disk, short_lock_waits, writing
 from enlace.mail.delivery.records import (
     INVITATION,
     REMINDED,
@@ -154,79 +153,25 @@ def deliver_chunk(pairs, *, purpose: str = INVITATION, attempt: int = 1) -> dict
     ]
     run = _ChunkRun(purpose=purpose, attempt=attempt)
     run.outcome["skipped"] = len(wanted) - len(invitations)
-    with _commits_without_waiting_for_disk():
+    with commits_without_waiting_for_disk():
         try:
-            with _short_lock_waits():
+            with short_lock_waits():
                 run.deliver(invitations)
-        finally:
+        except BaseException:
+            # Stopped by force (a second SIGTERM, Ctrl+C) or by an error: what is not sent yet
+            # goes back to the queue now, rather than wait for the sweep of stranded invitations.
             run.close()
+            run.hand_back(run.unfinished())
+            with contextlib.suppress(Exception):
+                run.schedule_leftovers()
+            raise
+        run.close()
         run.schedule_leftovers()
     return run.outcome
 
 
-@contextlib.contextmanager
-def _commits_without_waiting_for_disk():
-    """PostgreSQL only; why it is safe is in this module's docstring."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit = off")
-    try:
-        yield
-    finally:
-        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
-
-
-# Set when the worker is told to stop (SIGTERM, Ctrl+C): a chunk under way hands back the rest.
+# Set while the worker is told to stop (SIGTERM, Ctrl+C): a chunk under way hands back the rest.
 stopping = threading.Event()
-
-
-# SQLite has one writer at a time. Its own busy handler sleeps 1, 2, 5, 10 ms ... between tries,
-# while a delivery holds the lock for about a tenth of a millisecond: with two workers, every
-# collision cost more than the write. During a chunk the handler is off and `writing()` tries again
-# after LOCK_RETRY_SECONDS, up to the configured timeout.
-LOCK_RETRY_SECONDS = 0.0001
-
-
-@contextlib.contextmanager
-def _short_lock_waits():
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA busy_timeout")
-        (configured,) = cursor.fetchone()
-        cursor.execute("PRAGMA busy_timeout = 0")
-    try:
-        yield
-    finally:
-        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA busy_timeout = {int(configured)}")
-
-
-@contextlib.contextmanager
-def writing():
-    """transaction.atomic(), whose start (BEGIN IMMEDIATE on SQLite) is tried again soon after
-    finding the database locked (see _short_lock_waits)."""
-    atomic = transaction.atomic()
-    deadline = time.monotonic() + connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)
-    while True:
-        try:
-            atomic.__enter__()
-            break
-        except OperationalError as error:
-            if not is_locked_database_exception(error) or time.monotonic() > deadline:
-                raise
-            time.sleep(LOCK_RETRY_SECONDS)
-    try:
-        yield
-    except BaseException:
-        if not atomic.__exit__(*sys.exc_info()):
-            raise
-    else:
-        atomic.__exit__(None, None, None)
 
 
 class _ChunkRun:
@@ -241,30 +186,50 @@ class _ChunkRun:
         self.blocked_until = {}  # organization id -> end of its sending-rate wait
         self.audit = Audit()
         self.outcome = {"sent": 0, "failed": 0, "retry": 0, "deferred": 0, "skipped": 0}
+        self.unsent = collections.deque()  # the chunk's invitations not handled yet
+        self.current = None  # the invitation being claimed
+        self.in_flight = None  # (invitation, claimed_at, transfer) whose answer is not recorded yet
 
     def deliver(self, invitations):
         # For each invitation: prepare its message (the SMTP thread starts its conversation), wait
         # for the server's answer to the one in flight, then record that answer and claim this one
         # together; only then may this message go (transfer.proceed()).
-        in_flight = None  # (invitation, claimed_at, transfer) whose answer is not recorded yet
-        for index, invitation in enumerate(invitations):
+        self.unsent = collections.deque(invitations)
+        while self.unsent or self.in_flight is not None:
             if stopping.is_set():
                 # The worker was told to stop: the rest of the chunk goes back to the queue at
                 # once, for the next worker, rather than hold the stop for a whole chunk.
-                handed_back = timezone.now()
-                for rest in invitations[index:]:
-                    self.deferred[rest] = handed_back
+                self.hand_back(self.unsent)
                 break
-            if not self.may_send_now(invitation):
+            invitation = self.unsent[0] if self.unsent else None
+            if invitation is not None and not self.may_send_now(invitation):
+                self.unsent.popleft()
                 continue
-            transfer = self.channel.prepare(invitation, purpose=self.purpose)
-            answer = self.answer(in_flight)
+            transfer = None if invitation is None else self.channel.prepare(invitation, purpose=self.purpose)
+            answer = self.answer(self.in_flight)
             lost = isinstance(answer, TemporaryFailure) and answer.connection_lost
-            if self.in_one_statement(in_flight, answer, invitation, transfer):
-                claimed_at = self.record_and_claim_at_once(in_flight, invitation)
+            if lost and self.channel.start_over():
+                # The server hung up after taking messages over this connection (many take only
+                # so many per connection): the rest of the chunk goes over a new one, and so does
+                # the message in flight if it certainly did not arrive (refused before its end);
+                # else it is retried later, as any temporary failure.
+                with writing():
+                    self.settle(self.in_flight, answer)
+                if not answer.maybe_accepted:
+                    del self.retry[self.in_flight[0]]
+                    self.unsent.appendleft(self.in_flight[0])
+                self.in_flight = None
+                continue
+            if invitation is None:  # the answer to the chunk's last message
+                with writing():
+                    self.settle(self.in_flight, answer)
+                return
+            self.current = self.unsent.popleft()
+            if self.in_one_statement(self.in_flight, answer, invitation, transfer):
+                claimed_at = self.record_and_claim_at_once(self.in_flight, invitation)
             else:
                 with writing():
-                    self.settle(in_flight, answer)
+                    self.settle(self.in_flight, answer)
                     claimed_at = None if lost else claim(invitation, purpose=self.purpose)
                     if isinstance(claimed_at, Held) or claimed_at is None:
                         pass
@@ -274,11 +239,11 @@ class _ChunkRun:
                         record_failed(
                             invitation, claimed_at=claimed_at, reason=str(transfer), purpose=self.purpose
                         )
-            in_flight = None
+            self.in_flight = None
             if lost:
                 # The connection is gone: the rest of the chunk waits for the retry as well.
                 withdraw(transfer)
-                for rest in invitations[index:]:
+                for rest in [invitation, *self.unsent]:
                     self.retry.setdefault(rest, str(answer))
                 return
             if claimed_at is None:
@@ -293,11 +258,12 @@ class _ChunkRun:
                 self.outcome["failed"] += 1
             else:
                 transfer.proceed()
-                in_flight = (invitation, claimed_at, transfer)
-        if in_flight is not None:
-            answer = self.answer(in_flight)
+                self.in_flight = (invitation, claimed_at, transfer)
+            self.current = None
+        if self.in_flight is not None:  # stopped with a message in flight
+            answer = self.answer(self.in_flight)
             with writing():
-                self.settle(in_flight, answer)
+                self.settle(self.in_flight, answer)
 
     def in_one_statement(self, in_flight, answer, invitation, transfer) -> bool:
         """Whether the common case applies: on PostgreSQL, the message in flight was accepted and
@@ -365,6 +331,18 @@ class _ChunkRun:
 
     def close(self):
         self.channel.close()
+
+    def unfinished(self) -> list:
+        """The invitations of an interrupted run whose outcome is not recorded."""
+        in_flight = [self.in_flight[0]] if self.in_flight else []
+        current = [self.current] if self.current is not None else []
+        return list(dict.fromkeys([*in_flight, *current, *self.unsent]))
+
+    def hand_back(self, invitations):
+        """Queue these again at once (see schedule_leftovers), in one task."""
+        now = timezone.now()
+        for invitation in invitations:
+            self.deferred.setdefault(invitation, now)
 
     def schedule_leftovers(self):
         from enlace.mail.tasks import deliver_invitations

@@ -20,9 +20,11 @@ SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 class TemporaryFailure(Exception):
     """The server or the network said "not now": try again later."""
 
-    def __init__(self, reason: str, *, connection_lost: bool = False):
+    def __init__(self, reason: str, *, connection_lost: bool = False, maybe_accepted: bool = True):
         super().__init__(reason)
         self.connection_lost = connection_lost
+        # False when the message certainly did not reach the server (refused before its end).
+        self.maybe_accepted = maybe_accepted
 
 
 class PermanentFailure(Exception):
@@ -65,9 +67,19 @@ class SMTPChannel:
             self.connection = smtp.PipelinedSMTP()
         return _SMTPTransfer(self.connection.submit(sender, recipient, data))
 
+    def start_over(self) -> bool:
+        """After the connection was lost: whether to open a new one for the rest of the chunk.
+        Only if the lost one carried messages, so that a server that refuses us is not asked
+        again at once (the chunk waits for its retry instead)."""
+        if self.connection is None or self.connection.accepted == 0:
+            return False
+        self.close()
+        return True
+
     def close(self):
         if self.connection is not None:
             self.connection.close()
+            self.connection = None
 
 
 class _SMTPTransfer:
@@ -80,9 +92,14 @@ class _SMTPTransfer:
         try:
             self.transfer.result()
         except smtp.Refused as error:
-            raise _refusal(error) from error
+            failure = _refusal(error)
+            if isinstance(failure, TemporaryFailure):
+                failure.maybe_accepted = self.transfer.ended
+            raise failure from error
         except smtp.Broken as error:
-            raise TemporaryFailure(str(error), connection_lost=True) from error
+            raise TemporaryFailure(
+                str(error), connection_lost=True, maybe_accepted=self.transfer.ended
+            ) from error
 
 
 def _refusal(error: smtp.Refused) -> Exception:
@@ -97,6 +114,7 @@ class BackendChannel:
 
     def __init__(self):
         self.connection = None
+        self.sent = 0  # over the current connection
 
     def prepare(self, invitation, *, purpose):
         message = _built(invitation, lambda inv: build_message(inv, purpose=purpose))
@@ -107,11 +125,18 @@ class BackendChannel:
             return PermanentFailure("refused: the message must have exactly its one recipient")
         return _BackendTransfer(self, message)
 
+    def start_over(self) -> bool:
+        """As SMTPChannel.start_over: the next message opens a new connection."""
+        started_over = self.sent > 0
+        self.close()
+        return started_over
+
     def close(self):
         if self.connection is not None:
             with contextlib.suppress(Exception):  # it may be broken already; we only let go of it
                 self.connection.close()
             self.connection = None
+        self.sent = 0
 
 
 class _BackendTransfer:
@@ -128,6 +153,7 @@ class _BackendTransfer:
                 channel.connection.open()
             self.message.connection = channel.connection
             channel.connection.send_messages([self.message])
+            channel.sent += 1
         except smtplib.SMTPRecipientsRefused as error:  # another SMTP-speaking backend
             code, answer = next(iter(error.recipients.values()))
             self.error = _refusal(smtp.Refused(code, answer, connection_lost=code == 421))

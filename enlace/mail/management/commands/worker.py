@@ -53,6 +53,7 @@ class EnlaceWorker(db_worker.Worker):
             recover_abandoned_tasks()
             self.loop()
         finally:
+            delivery.stopping.clear()
             if self.heartbeat:
                 self.heartbeat.stop()
 
