@@ -11,6 +11,9 @@ importers rely on it: auto_now fields are set, and every object gets its primary
 bulk_create sends none. Deliberately left out, since no importer needs them: fields with a
 pre_save of their own other than auto_now (files), and lists that mix objects with and without
 a primary key.
+
+`insert_rows` writes plain dicts through the same statement, for the writes of a row per line
+of a file, where building a model instance per row cost more than the INSERT.
 """
 
 import logging
@@ -54,13 +57,75 @@ def insert_many(objs, *, batch_size=1000, ignore_conflicts=False) -> list:
     model = type(objs[0])
     opts = model._meta
     alias = router.db_for_write(model)
-    connection = connections[alias]
     with_pk = {getattr(obj, opts.pk.attname) is not None for obj in objs}
     assert len(with_pk) == 1, "either every object has its primary key set or none has"
     fields = [f for f in opts.concrete_fields if not f.primary_key or with_pk == {True}]
     _stamp(objs, fields, adding=True)
+    values_of = operator.attrgetter(*(f.attname for f in fields))
+    if len(fields) == 1:
+        values_of = _one_value(fields[0].attname)
+    pks = _insert(model, fields, [values_of(obj) for obj in objs], batch_size, ignore_conflicts)
+    if ignore_conflicts:
+        return objs
+    for obj, pk in zip(objs, pks, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = alias
+    return objs
+
+
+def insert_rows(model, rows, *, batch_size=1000) -> list:
+    """INSERT `rows` into `model`'s table without building model instances; returns their pks.
+
+    For the importers' largest writes, where a model instance per row (its __init__ and its
+    descriptors) cost more than the insert itself. `rows` are dicts with the same keys, the
+    fields' attnames ("partner_id" for a foreign key). A field they leave out takes its default
+    and an auto_now or auto_now_add field the current time, as a new model instance would.
+    """
+    rows = list(rows)
+    if not rows:
+        return []
+    opts = model._meta
+    keys = list(rows[0])
+    given = [opts.get_field(key) for key in keys]
+    assert [f.attname for f in given] == keys, "rows name fields by attname (partner_id)"
+    assert not any(_auto_now(f, adding=True) for f in given), "insert_rows sets the auto_now times"
+    rest = [f for f in opts.concrete_fields if f not in given and not f.primary_key]
+    now = timezone.now()
+    fixed = tuple(now if _auto_now(f, adding=True) else f.get_default() for f in rest)
+    # A callable default (a uuid, say) differs from row to row: called for each.
+    varying = [(i, f) for i, f in enumerate(rest) if callable(f.default) and not _auto_now(f, adding=True)]
+    values_of = operator.itemgetter(*keys) if len(keys) > 1 else _one_value(keys[0], item=True)
+    values = []
+    for row in rows:
+        if len(row) != len(keys):
+            raise ValueError("every row must have the same keys")
+        tail = fixed
+        if varying:
+            tail = list(fixed)
+            for i, field in varying:
+                tail[i] = field.get_default()
+        values.append((*values_of(row), *tail))
+    return _insert(model, [*given, *rest], values, batch_size, ignore_conflicts=False)
+
+
+def _auto_now(field, *, adding) -> bool:
+    return isinstance(field, model_fields.DateField) and (field.auto_now or (adding and field.auto_now_add))
+
+
+def _one_value(name, *, item=False):
+    if item:
+        return lambda row: (row[name],)
+    return lambda obj: (getattr(obj, name),)
+
+
+def _insert(model, fields, rows, batch_size, ignore_conflicts) -> list:
+    """INSERT `rows` (tuples of the `fields`' Python values) in chunks; their pks, in order
+    (none with `ignore_conflicts`)."""
+    opts = model._meta
+    connection = connections[router.db_for_write(model)]
     preparers = [_preparer(field, connection) for field in fields]
-    attnames = [f.attname for f in fields]
+    special = [(i, prepare) for i, prepare in enumerate(preparers) if prepare is not _as_is]
     quote = connection.ops.quote_name
     # Table and column names come from the model's metadata, quoted; values are parameters.
     head = "INSERT INTO {} ({}) ".format(  # noqa: S608
@@ -77,25 +142,32 @@ def insert_many(objs, *, batch_size=1000, ignore_conflicts=False) -> list:
         size = batch_size
     else:
         placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        size = min(batch_size, connection.ops.bulk_batch_size(fields, objs) or batch_size)
-    values_of = _values_getter(attnames, preparers)
+        size = min(batch_size, connection.ops.bulk_batch_size(fields, rows) or batch_size)
+    pks = []
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), size):
-            chunk = objs[start : start + size]
-            rows = [values_of(obj) for obj in chunk]
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            if special:
+                chunk = [_prepared(row, special) for row in chunk]
             if connection.vendor == "postgresql":
-                sql, params = head + tail, [list(column) for column in zip(*rows, strict=True)]
+                sql, params = head + tail, [list(column) for column in zip(*chunk, strict=True)]
             else:
                 sql = head + "VALUES " + ", ".join([placeholders] * len(chunk)) + tail
-                params = [value for row in rows for value in row]
+                params = [value for row in chunk for value in row]
             cursor.execute(sql, params)
-            if ignore_conflicts:
-                continue
-            for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                obj.pk = pk
-                obj._state.adding = False
-                obj._state.db = alias
-    return objs
+            if not ignore_conflicts:
+                pks.extend(pk for (pk,) in cursor.fetchall())
+    assert ignore_conflicts or len(pks) == len(rows)
+    return pks
+
+
+def _prepared(row, special) -> list:
+    """The row's values with those that need it (dates, JSON) passed through their field's
+    preparation."""
+    row = list(row)
+    for i, prepare in special:
+        row[i] = prepare(row[i])
+    return row
 
 
 def update_many(objs, fields, *, batch_size=1000) -> None:
@@ -109,9 +181,9 @@ def update_many(objs, fields, *, batch_size=1000) -> None:
     connection = connections[router.db_for_write(model)]
     model_fields_ = [opts.get_field(name) for name in fields]
     _stamp(objs, model_fields_, adding=False)
-    values_of = _values_getter(
-        [f.attname for f in model_fields_], [_preparer(f, connection) for f in model_fields_]
-    )
+    get = operator.attrgetter(*(f.attname for f in model_fields_), "pk")
+    preparers = [_preparer(f, connection) for f in model_fields_]
+    special = [(i, prepare) for i, prepare in enumerate(preparers) if prepare is not _as_is]
     quote = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
         quote(opts.db_table),
@@ -120,7 +192,8 @@ def update_many(objs, fields, *, batch_size=1000) -> None:
     )
     with connection.cursor() as cursor:
         for start in range(0, len(objs), batch_size):
-            cursor.executemany(sql, [[*values_of(obj), obj.pk] for obj in objs[start : start + batch_size]])
+            chunk = objs[start : start + batch_size]
+            cursor.executemany(sql, [_prepared(get(obj), special) for obj in chunk])
 
 
 def _stamp(objs, fields, *, adding) -> None:
@@ -128,32 +201,9 @@ def _stamp(objs, fields, *, adding) -> None:
     pre_save would."""
     now = timezone.now()
     for field in fields:
-        if isinstance(field, model_fields.DateField) and (field.auto_now or (adding and field.auto_now_add)):
+        if _auto_now(field, adding=adding):
             for obj in objs:
                 setattr(obj, field.attname, now)
-
-
-def _values_getter(attnames, preparers):
-    """obj -> the tuple of its values for the database: attributes read at C speed, and only
-    the columns that need it (dates, JSON) passed through their field's preparation."""
-    get = operator.attrgetter(*attnames)
-    if len(attnames) == 1:
-        name = attnames[0]
-
-        def get(obj):
-            return (getattr(obj, name),)
-
-    special = [(i, prepare) for i, prepare in enumerate(preparers) if prepare is not _as_is]
-    if not special:
-        return get
-
-    def values_of(obj):
-        values = list(get(obj))
-        for i, prepare in special:
-            values[i] = prepare(values[i])
-        return values
-
-    return values_of
 
 
 def _preparer(field, connection):

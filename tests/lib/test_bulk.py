@@ -1,0 +1,44 @@
+"""insert_rows: plain rows written as new model instances would be."""
+
+import pytest
+from django.utils import timezone
+
+from enlace.accounts.models import User
+from enlace.audit.models import AuditEvent
+from enlace.lib.bulk import insert_rows
+
+
+def test_rows_get_their_ids_in_order(acme):
+    ids = insert_rows(User, [{"username": f"u{n}", "email": f"u{n}@x.example"} for n in range(3)])
+
+    users = User.objects.in_bulk(ids)
+    assert [users[pk].username for pk in ids] == ["u0", "u1", "u2"]
+
+
+def test_a_field_left_out_takes_the_default_a_new_instance_would_have(acme):
+    before = timezone.now()
+    (pk,) = insert_rows(User, [{"username": "ana", "organization_id": acme.pk}])
+
+    user, fresh = User.objects.get(pk=pk), User()
+    fields = ("is_active", "is_staff", "portal_enabled", "must_change_password", "job_title", "status", "profile")
+    assert [getattr(user, f) for f in fields] == [getattr(fresh, f) for f in fields]
+    assert user.organization == acme
+    assert user.last_login is None
+    assert before <= user.date_joined <= timezone.now()  # a callable default, called
+
+
+def test_auto_now_times_are_set(acme):
+    before = timezone.now()
+    (pk,) = insert_rows(AuditEvent, [{"organization_id": acme.pk, "action": AuditEvent.Action.CREATED}])
+
+    assert before <= AuditEvent.objects.get(pk=pk).created_at <= timezone.now()
+
+
+def test_every_row_must_have_the_same_fields(acme):
+    with pytest.raises(ValueError):
+        insert_rows(User, [{"username": "a", "email": "a@x.example"}, {"username": "b"}])
+    assert not User.objects.filter(username__in=["a", "b"]).exists()
+
+
+def test_no_rows_write_nothing(db):
+    assert insert_rows(User, []) == []
