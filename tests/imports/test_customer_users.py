@@ -1,6 +1,8 @@
 """Importing customers' people: every row rule, all or nothing, one invitation each."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
@@ -141,3 +143,18 @@ def test_an_email_too_long_to_be_a_username_is_refused_not_cut(customer):
 
     assert errors_of(batch) == [(3, "email", "too_long")]
     assert not User.objects.filter(profile=User.Profile.CUSTOMER).exists()
+
+
+def test_the_check_for_emails_in_use_reads_the_email_index_not_every_user(customer):
+    with CaptureQueriesContext(connection) as queries:
+        run(customer.organization, csv_file([person(1)], CUSTOMER_USERS_HEADER), name="p.csv")
+    (lookup,) = [q["sql"] for q in queries if 'LOWER("accounts_user"."email")' in q["sql"]]
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: make the index's use visible
+            cursor.execute("EXPLAIN " + lookup)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + lookup)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "one_user_per_email" in plan
