@@ -1,11 +1,13 @@
 """insert_rows: plain rows written as new model instances would be."""
 
 import pytest
+from django.db import DataError, connection, transaction
 from django.utils import timezone
 
 from enlace.accounts.models import User
 from enlace.audit.models import AuditEvent
-from enlace.lib.bulk import insert_rows
+from enlace.lib.bulk import insert_many, insert_rows
+from enlace.partners.models import PartnerGroup
 
 
 def test_rows_get_their_ids_in_order(acme):
@@ -20,7 +22,7 @@ def test_a_field_left_out_takes_the_default_a_new_instance_would_have(acme):
     (pk,) = insert_rows(User, [{"username": "ana", "organization_id": acme.pk}])
 
     user, fresh = User.objects.get(pk=pk), User()
-    fields = ("is_active", "is_staff", "portal_enabled", "must_change_password", "job_title", "status", "profile")
+    fields = ["is_active", "is_staff", "portal_enabled", "must_change_password", "job_title", "status"]
     assert [getattr(user, f) for f in fields] == [getattr(fresh, f) for f in fields]
     assert user.organization == acme
     assert user.last_login is None
@@ -42,3 +44,19 @@ def test_every_row_must_have_the_same_fields(acme):
 
 def test_no_rows_write_nothing(db):
     assert insert_rows(User, []) == []
+
+
+def test_objects_get_their_ids_in_order(acme):
+    groups = insert_many(PartnerGroup(organization=acme, name=f"Zona {n}") for n in range(3))
+
+    assert [g.pk for g in groups] == sorted(g.pk for g in groups)
+    assert [PartnerGroup.objects.get(pk=g.pk).name for g in groups] == ["Zona 0", "Zona 1", "Zona 2"]
+    assert not any(g._state.adding for g in groups)
+
+
+@pytest.mark.postgres
+def test_a_value_longer_than_its_column_is_refused_not_cut(acme):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite does not enforce the length of a text column")
+    with pytest.raises(DataError), transaction.atomic():
+        insert_rows(User, [{"username": "ana", "phone": "9" * 31}])
