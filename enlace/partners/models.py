@@ -50,7 +50,10 @@ class Partner(models.Model):
         CUSTOMER = "customer", _("Customer")
 
     organization = models.ForeignKey(
-        "organizations.Organization", on_delete=models.CASCADE, related_name="partners"
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        related_name="partners",
+        db_index=False,  # the unique constraints and indexes that start with it serve its look-ups
     )
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="partners")
     kind = models.CharField(max_length=10, choices=Kind.choices)
