@@ -19,6 +19,7 @@ of a file, where building a model instance per row cost more than the INSERT.
 
 import logging
 import operator
+import sqlite3
 
 from django.db import DatabaseError, connections, router, transaction
 from django.db.models import fields as model_fields
@@ -147,7 +148,7 @@ def _insert(model, fields, rows, batch_size, ignore_conflicts) -> list:
         size = batch_size
     else:
         placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        size = min(batch_size, connection.ops.bulk_batch_size(fields, rows) or batch_size)
+        size = min(batch_size, _sqlite_max_parameters(connection) // len(fields))
     pks = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
@@ -192,6 +193,13 @@ def _copy(connection, opts, fields, rows) -> list:
             for row in rows:
                 copy.write_row(row)
     return pks
+
+
+def _sqlite_max_parameters(connection) -> int:
+    """How many values one statement may bind. Django assumes SQLite's old default of 999 (39
+    users per INSERT); builds since 3.32 take 32,766, and asking costs nothing."""
+    connection.ensure_connection()
+    return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
 
 
 def _prepared(row, special) -> list:

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import DataError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from enlace.accounts.models import User
@@ -60,3 +61,12 @@ def test_a_value_longer_than_its_column_is_refused_not_cut(acme):
         pytest.skip("SQLite does not enforce the length of a text column")
     with pytest.raises(DataError), transaction.atomic():
         insert_rows(User, [{"username": "ana", "phone": "9" * 31}])
+
+
+def test_a_chunk_of_a_thousand_users_is_one_insert_on_sqlite(db):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL writes with COPY")
+    with CaptureQueriesContext(connection) as queries:
+        insert_rows(User, [{"username": f"u{n}", "email": f"u{n}@x.example"} for n in range(1000)])
+
+    assert len([q for q in queries if q["sql"].startswith('INSERT INTO "accounts_user"')]) == 1
