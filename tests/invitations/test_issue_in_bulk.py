@@ -6,7 +6,7 @@ from django_tasks_db.models import DBTaskResult
 from enlace.audit.models import AuditEvent
 from enlace.invitations import secrets
 from enlace.invitations.models import Invitation
-from enlace.invitations.services import find_by_token, issue_invitations, secret_of
+from enlace.invitations.services import DELIVERY_CHUNK, find_by_token, issue_invitations, secret_of
 
 
 def invite(organization, customer, count, by=None, now=None):
@@ -43,9 +43,9 @@ def test_each_invitation_has_its_audit_event(acme, customer, alice):
     ]
 
 
-def test_one_delivery_task_per_hundred_invitations_names_each_once(acme, customer):
-    ids = invite(acme, customer, 150)
+def test_one_delivery_task_per_chunk_of_invitations_names_each_once(acme, customer):
+    ids = invite(acme, customer, DELIVERY_CHUNK + 50)
 
     chunks = [task.args_kwargs["args"][0] for task in DBTaskResult.objects.all()]
-    assert sorted(len(chunk) for chunk in chunks) == [50, 100]
+    assert sorted(len(chunk) for chunk in chunks) == [50, DELIVERY_CHUNK]
     assert sorted(pair for chunk in chunks for pair in chunk) == [[pk, 1] for pk in ids]
