@@ -1,7 +1,8 @@
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
+from django.db.models.functions import Lower
 
-from enlace.accounts.models import User
+from enlace.accounts.models import User, having_email
 
 
 class PortalBackend(ModelBackend):
@@ -11,7 +12,11 @@ class PortalBackend(ModelBackend):
         if not username or not password:
             return None
         username = username.strip()
-        user = User.objects.filter(Q(username=username) | Q(email__iexact=username)).first()
+        user = (
+            User.objects.annotate(email_lower=Lower("email"))
+            .filter(Q(username=username) | having_email(username))
+            .first()
+        )
         if user is None:
             User().set_password(password)  # same work as a real check, so timing tells nothing
             return None

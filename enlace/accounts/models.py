@@ -5,6 +5,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class PortalUserManager(UserManager):
+    def with_email(self, email: str):
+        """Users whose email is `email`, whatever its case, found through the unique index on
+        lower(email). `email__iexact` compiles to UPPER(email) on PostgreSQL, which no index
+        serves: every look-up read the whole user table."""
+        return self.annotate(email_lower=Lower("email")).filter(having_email(email))
+
+
+def having_email(email: str) -> models.Q:
+    """The condition of with_email(), for a queryset annotated with email_lower; the index
+    leaves out empty emails, so the condition says so too (else the index is not used)."""
+    return models.Q(email_lower=email.lower()) & ~models.Q(email="")
+
+
 class User(AbstractUser):
     """A person who logs in: an organization's staff, or a partner's contact.
 
@@ -48,7 +62,7 @@ class User(AbstractUser):
     activated_at = models.DateTimeField(null=True, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True)
 
-    objects = UserManager()
+    objects = PortalUserManager()
 
     class Meta:
         constraints = [

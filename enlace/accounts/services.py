@@ -23,7 +23,7 @@ from enlace.organizations.models import Organization
 
 
 def email_in_use(email: str) -> bool:
-    return User.objects.filter(email__iexact=email).exists()
+    return User.objects.with_email(email).exists()
 
 
 @transaction.atomic

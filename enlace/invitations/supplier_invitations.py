@@ -84,8 +84,9 @@ def clean_emails(emails) -> list[str]:
 def emails_in_use(emails) -> list[str]:
     if not emails:
         return []
-    users = User.objects.annotate(lower_email=Lower("email")).filter(lower_email__in=list(emails))
-    return sorted(users.values_list("lower_email", flat=True))
+    # The unique index on lower(email) leaves out empty emails: saying so lets it serve this.
+    users = User.objects.annotate(lower_email=Lower("email")).exclude(email="")
+    return sorted(users.filter(lower_email__in=list(emails)).values_list("lower_email", flat=True))
 
 
 def _check_supplier(organization, partner) -> None:

@@ -40,7 +40,7 @@ ONE_TIME_PASSWORD_LIFETIME = timedelta(days=7)
 def ensure_staff_user(*, email: str, language: str = "es", password: str | None = None):
     """The staff user with this email; if new, created with a one-time password that must be
     replaced at first login (or with `password` as their own, for the demo)."""
-    existing = User.objects.filter(email__iexact=email).first()
+    existing = User.objects.with_email(email).first()
     if existing:
         return existing, None
     user = User(
