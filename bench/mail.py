@@ -15,6 +15,7 @@ on a machine with few cores, busy with other work, the rates follow those costs.
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -121,10 +122,48 @@ def cpu(result) -> str:
     return f"CPU per message: senders {result['sender_us']:.0f} µs, sink {result['sink_us']:.0f} µs"
 
 
+def measure_round(url, n, messages, sink) -> dict:
+    """The bare loop, one worker, two workers, and one worker against a server without
+    PIPELINING, one after the other (a machine shared with other work changes speed within
+    minutes: the ratios are taken within a round)."""
+    sink.handler.pipelining = True
+    bare = bare_loop(messages, sink)
+    print(f"  bare smtplib loop (pre-rendered):  {bare['rate']:8.0f} messages/s  ({cpu(bare)})")
+    one = run_workers(url, 1, n, sink)  # the n invitations queued before the round
+    print(
+        f"  enlace worker, 1 process:          {one['rate']:8.0f} messages/s  "
+        f"({one['rate'] / bare['rate']:.0%} of bare; {one['with_start']:.0f}/s with start-up;"
+        f" {cpu(one)})"
+    )
+    prepare(url, n)
+    two = run_workers(url, 2, n, sink)
+    print(
+        f"  enlace worker, 2 processes:        {two['rate']:8.0f} messages/s  "
+        f"({two['rate'] / one['rate']:.2f}x one worker; {two['with_start']:.0f}/s with start-up;"
+        f" {cpu(two)})"
+    )
+    # The sink offers PIPELINING, as Postfix and the large providers do; smtplib (the bare loop)
+    # never uses it, the worker does. Without it:
+    sink.handler.pipelining = False
+    prepare(url, n)
+    plain = run_workers(url, 1, n, sink)
+    print(
+        f"  enlace worker, 1 process, server without PIPELINING: {plain['rate']:.0f} messages/s  "
+        f"({plain['rate'] / bare['rate']:.0%} of bare; {cpu(plain)})"
+    )
+    prepare(url, n)  # for the next round
+    return {
+        "one": one["rate"] / bare["rate"],
+        "two": two["rate"] / one["rate"],
+        "plain": plain["rate"] / bare["rate"],
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--invitations", type=int, default=10000)
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat the measurements; medians at the end")
     args = parser.parse_args()
 
     from tests.smtp_server import SMTPServer
@@ -144,30 +183,19 @@ def main():
         print(f"Mail delivery, {n} invitations, database {url.split(':')[0]}, SMTP sink on 127.0.0.1")
         prepare(url, n)
         messages = pre_rendered(url, n)
-        bare = bare_loop(messages, sink)
-        print(f"  bare smtplib loop (pre-rendered):  {bare['rate']:8.0f} messages/s  ({cpu(bare)})")
-        one = run_workers(url, 1, n, sink)
-        print(
-            f"  enlace worker, 1 process:          {one['rate']:8.0f} messages/s  "
-            f"({one['rate'] / bare['rate']:.0%} of bare; {one['with_start']:.0f}/s with start-up;"
-            f" {cpu(one)})"
-        )
-        prepare(url, n)
-        two = run_workers(url, 2, n, sink)
-        print(
-            f"  enlace worker, 2 processes:        {two['rate']:8.0f} messages/s  "
-            f"({two['rate'] / one['rate']:.2f}x one worker; {two['with_start']:.0f}/s with start-up;"
-            f" {cpu(two)})"
-        )
-        # The sink offers PIPELINING, as Postfix and the large providers do; smtplib (the bare
-        # loop) never uses it, the worker does. Without it:
-        sink.handler.pipelining = False
-        prepare(url, n)
-        plain = run_workers(url, 1, n, sink)
-        print(
-            f"  enlace worker, 1 process, server without PIPELINING: {plain['rate']:.0f} messages/s  "
-            f"({plain['rate'] / bare['rate']:.0%} of bare; {cpu(plain)})"
-        )
+        ratios = {"one": [], "two": [], "plain": []}
+        for round_ in range(1, args.rounds + 1):
+            if args.rounds > 1:
+                print(f" round {round_} of {args.rounds}")
+            measured = measure_round(url, n, messages, sink)
+            for key, ratio in measured.items():
+                ratios[key].append(ratio)
+        if args.rounds > 1:
+            print(
+                f" median of {args.rounds} rounds: one worker {statistics.median(ratios['one']):.0%} of bare;"
+                f" two workers {statistics.median(ratios['two']):.2f}x one;"
+                f" without PIPELINING {statistics.median(ratios['plain']):.0%} of bare"
+            )
     sink.stop()
 
 
