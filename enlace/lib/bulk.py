@@ -126,8 +126,7 @@ def _insert(model, fields, rows, batch_size, ignore_conflicts) -> list:
     (none with `ignore_conflicts`)."""
     opts = model._meta
     connection = connections[router.db_for_write(model)]
-    preparers = [_preparer(field, connection) for field in fields]
-    special = [(i, prepare) for i, prepare in enumerate(preparers) if prepare is not _as_is]
+    special = _special_preparers(fields, connection)
     if special:
         rows = [_prepared(row, special) for row in rows]
     if connection.vendor != "postgresql":
@@ -227,6 +226,12 @@ def _sqlite_max_parameters(connection) -> int:
     return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
 
 
+def _special_preparers(fields, connection) -> list:
+    """(position, preparation) of the fields whose values need one; the rest go as they are."""
+    preparers = [_preparer(field, connection) for field in fields]
+    return [(i, prepare) for i, prepare in enumerate(preparers) if prepare is not _as_is]
+
+
 def _prepared(row, special) -> list:
     """The row's values with those that need it (dates, JSON) passed through their field's
     preparation."""
@@ -248,8 +253,7 @@ def update_many(objs, fields, *, batch_size=1000) -> None:
     model_fields_ = [opts.get_field(name) for name in fields]
     _stamp(objs, model_fields_, adding=False)
     get = operator.attrgetter(*(f.attname for f in model_fields_), "pk")
-    preparers = [_preparer(f, connection) for f in model_fields_]
-    special = [(i, prepare) for i, prepare in enumerate(preparers) if prepare is not _as_is]
+    special = _special_preparers(model_fields_, connection)
     quote = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
         quote(opts.db_table),

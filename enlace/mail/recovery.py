@@ -91,9 +91,8 @@ def requeue_stranded_invitations(*, now=None, limit: int = 10000) -> int:
     error that comes back) fails after ENLACE_MAIL_MAX_ATTEMPTS instead of being queued again
     for ever. Returns how many were queued again.
     """
-    from enlace.invitations.services import DELIVERY_CHUNK
+    from enlace.invitations.services import enqueue_deliveries
     from enlace.mail.delivery import INVITATION, give_up
-    from enlace.mail.tasks import deliver_invitations
 
     now = now or timezone.now()
     old = Q(state=Invitation.State.QUEUED, updated_at__lt=now - STRANDED_AFTER)
@@ -123,8 +122,7 @@ def requeue_stranded_invitations(*, now=None, limit: int = 10000) -> int:
         Invitation.objects.filter(pk__in=[pk for pk, _ in pairs]).update(
             updated_at=now, delivery_attempts=F("delivery_attempts") + 1
         )
-        for start in range(0, len(pairs), DELIVERY_CHUNK):
-            deliver_invitations.enqueue(pairs[start : start + DELIVERY_CHUNK])
+        enqueue_deliveries(pairs)
     if pairs:
         logger.warning("%d queued invitations had no delivery task left; queued again", len(pairs))
     return len(pairs)

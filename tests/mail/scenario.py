@@ -71,7 +71,7 @@ def locked_write(hold):
     from enlace.mail.delivery.database import short_lock_waits, writing
     from enlace.organizations.models import Organization
 
-    call_command_migrate()
+    migrate_with_one_organization()
     other = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")
     threading.Timer(hold, lambda: other.execute("COMMIT")).start()
@@ -93,7 +93,7 @@ def locked_write(hold):
     return report
 
 
-def call_command_migrate():
+def migrate_with_one_organization():
     from django.core.management import call_command
 
     from enlace.organizations.models import Organization
