@@ -266,3 +266,22 @@ def test_another_smtp_backend_gets_the_same_treatment_one_message_at_a_time(
     assert states(invitations) == {"sent": 3, "failed": 1}
     assert Invitation.objects.get(state="failed").delivery_error == "550 5.1.1 No such user here"
     assert smtp_server.handler.connections == 1
+
+
+@pytest.mark.django_db
+def test_invitations_held_by_another_workers_claims_wait_together_in_one_task(
+    smtp_server, clock, acme, customer
+):
+    from enlace.mail import delivery
+
+    invitations = queue(acme, customer, 3)
+    DBTaskResult.objects.all().delete()  # as a worker that took the chunk's task
+    # Another worker claimed two of them, a few milliseconds apart.
+    for n, invitation in enumerate(invitations[:2]):
+        claimed = START + dt.timedelta(milliseconds=100 + 10 * n)
+        Invitation.objects.filter(pk=invitation.pk).update(sending_at=claimed)
+    outcome = delivery.deliver_chunk([[i.pk, i.generation] for i in invitations])
+    assert outcome["sent"] == 1 and outcome["deferred"] == 2
+    later = DBTaskResult.objects.get(status="READY")  # one task for both, not one each
+    assert later.run_after >= START + dt.timedelta(milliseconds=110) + delivery.lease()
+    assert later.run_after <= START + delivery.lease() + dt.timedelta(seconds=1)

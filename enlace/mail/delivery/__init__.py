@@ -361,9 +361,13 @@ class _ChunkRun:
             self.outcome["retry"] = len(pairs)
         by_time = {}
         for invitation, when in self.deferred.items():
+            # Up to the next whole second: invitations held by another worker's claims, each
+            # until its own claim's lease ends, share a task instead of taking one each.
+            when = max(when, now)
+            when += timedelta(microseconds=-when.microsecond % 1_000_000)
             by_time.setdefault(when, []).append([invitation.pk, invitation.generation])
         for when, pairs in by_time.items():
-            deliver_invitations.using(run_after=max(when, now)).enqueue(
+            deliver_invitations.using(run_after=when).enqueue(
                 pairs, purpose=self.purpose, attempt=self.attempt
             )
             self.outcome["deferred"] += len(pairs)
