@@ -26,13 +26,14 @@ from enlace.imports.models import ImportBatch
 from enlace.imports.readers import read_rows
 from enlace.imports.validators import VALIDATORS, chunked
 from enlace.invitations.models import Invitation
-from enlace.invitations.services import issue_invitations, resend_invitation
-from enlace.lib.bulk import FreshStatistics, insert_many, insert_rows, update_many
+from enlace.invitations.services import enqueue_new_invitations, issue_invitations, resend_invitation
+from enlace.lib.bulk import FreshStatistics, copies_in_background, insert_many, insert_rows, update_many
 from enlace.partners.models import Company, Partner, PartnerGroup
 
 log = logging.getLogger(__name__)
 WRITE_CHUNK = 1000
 PROGRESS_EVERY = 1000
+ENQUEUE_EVERY = 10_000  # invitations of a customer-users import whose tasks are enqueued at once
 PARTNER_TEXT_FIELDS = ("code", "name", "description", "address", "city", "province", "phone", "fax", "email")
 
 
@@ -274,50 +275,68 @@ def _apply_users(*, batch, validator, by, progress) -> Outcome:
     organization = batch.organization
     outcome = Outcome()
     statistics = FreshStatistics(User, Invitation)
-    for chunk in validator.spool.chunks(WRITE_CHUNK):
-        now = timezone.now()
-        # Rows, not model instances: building three instances per person cost more than
-        # writing them.
-        users = [
-            {
-                "username": clean["email"],
-                "email": clean["email"],
-                "first_name": clean["first_name"],
-                "last_name": clean["last_name"],
-                "phone": clean["phone"],
-                "profile": User.Profile.CUSTOMER,
-                "status": User.Status.PENDING_ACTIVATION,
-                "organization_id": organization.pk,
-                "partner_id": partner_id,
-                "language": organization.language,
-                # Unusable: the person chooses a password when registering. Hashing one per
-                # row would cost more than the whole rest of the import.
-                "password": unusable_password(),
-                "date_joined": now,
-            }
-            for _number, clean, partner_id, _l in chunk
-        ]
-        user_ids = insert_rows(User, users)
-        people = [
-            {
-                "email": user["email"],
-                "partner_id": user["partner_id"],
-                "user_id": user_id,
-                "first_name": user["first_name"],
-                "last_name": user["last_name"],
-                "phone": user["phone"],
-            }
-            for user, user_id in zip(users, user_ids, strict=True)
-        ]
-        issue_invitations(
-            organization=organization, kind=Invitation.Kind.REGISTRATION, people=people, by=by, now=now
-        )
-        outcome.created += len(users)
-        outcome.invitations += len(people)
-        progress("applied", outcome.created, validator.count)
-        progress("queued", outcome.invitations, validator.count)
-        statistics.rows_written(outcome.created)
+    # PostgreSQL writes each chunk while the next one is prepared; the delivery tasks, being a
+    # query of their own that would wait for the writing, are enqueued every ENQUEUE_EVERY.
+    with copies_in_background(rows=validator.count):
+        unqueued = []
+        for chunk in validator.spool.chunks(WRITE_CHUNK):
+            unqueued += _write_users(organization, chunk, by)
+            outcome.created += len(chunk)
+            outcome.invitations += len(chunk)
+            if len(unqueued) >= ENQUEUE_EVERY:
+                enqueue_new_invitations(unqueued)
+                unqueued = []
+            progress("applied", outcome.created, validator.count)
+            progress("queued", outcome.invitations, validator.count)
+            statistics.rows_written(outcome.created)
+        enqueue_new_invitations(unqueued)
     return outcome
+
+
+def _write_users(organization, chunk, by) -> list[int]:
+    """The chunk's people as users with their invitations; the invitations' ids."""
+    now = timezone.now()
+    # Rows, not model instances: building three instances per person cost more than
+    # writing them.
+    users = [
+        {
+            "username": clean["email"],
+            "email": clean["email"],
+            "first_name": clean["first_name"],
+            "last_name": clean["last_name"],
+            "phone": clean["phone"],
+            "profile": User.Profile.CUSTOMER,
+            "status": User.Status.PENDING_ACTIVATION,
+            "organization_id": organization.pk,
+            "partner_id": partner_id,
+            "language": organization.language,
+            # Unusable: the person chooses a password when registering. Hashing one per
+            # row would cost more than the whole rest of the import.
+            "password": unusable_password(),
+            "date_joined": now,
+        }
+        for _number, clean, partner_id, _l in chunk
+    ]
+    user_ids = insert_rows(User, users)
+    people = [
+        {
+            "email": user["email"],
+            "partner_id": user["partner_id"],
+            "user_id": user_id,
+            "first_name": user["first_name"],
+            "last_name": user["last_name"],
+            "phone": user["phone"],
+        }
+        for user, user_id in zip(users, user_ids, strict=True)
+    ]
+    return issue_invitations(
+        organization=organization,
+        kind=Invitation.Kind.REGISTRATION,
+        people=people,
+        by=by,
+        now=now,
+        enqueue=False,
+    )
 
 
 def unusable_password() -> str:

@@ -109,13 +109,14 @@ def issue_invitation(*, organization, kind, email, by=None, **fields) -> Invitat
 # No savepoint: an import calls this once per chunk, and PostgreSQL slows down every session
 # once a transaction has more than 64 subtransactions.
 @transaction.atomic(savepoint=False)
-def issue_invitations(*, organization, kind, people, by=None, now=None) -> list[int]:
+def issue_invitations(*, organization, kind, people, by=None, now=None, enqueue=True) -> list[int]:
     """Create one invitation per person, already queued, with its audit event, and enqueue the
     emails: issue_invitation for the importers' thousands, without a model instance per row.
 
     `people` are dicts with the same keys, taken from the invitation's own fields by attname
     (email, and any of partner_id, user_id, first_name, last_name, phone, language). Returns
-    the new invitations' ids, in order.
+    the new invitations' ids, in order. With `enqueue=False` the caller enqueues their emails
+    later in the same transaction, with enqueue_new_invitations.
     """
     now = now or timezone.now()
     common = {
@@ -146,8 +147,14 @@ def issue_invitations(*, organization, kind, people, by=None, now=None) -> list[
             for row, pk in zip(rows, ids, strict=True)
         ),
     )
-    enqueue_deliveries([[pk, 1] for pk in ids])  # a new invitation's generation is 1
+    if enqueue:
+        enqueue_new_invitations(ids)
     return ids
+
+
+def enqueue_new_invitations(ids) -> None:
+    """Enqueue the delivery tasks of invitations that issue_invitations created."""
+    enqueue_deliveries([[pk, 1] for pk in ids])  # a new invitation's generation is 1
 
 
 def queue_delivery(invitations) -> None:

@@ -15,17 +15,28 @@ objects with and without a primary key.
 
 `insert_rows` writes plain dicts through the same statement, for the writes of a row per line
 of a file, where building a model instance per row cost more than the INSERT.
+
+`copies_in_background` lets the PostgreSQL server write one COPY while Python prepares the
+next rows (see its docstring).
 """
 
+import contextlib
+import contextvars
 import logging
 import operator
 import sqlite3
+import sys
+import threading
 
 from django.db import DatabaseError, connections, router, transaction
 from django.db.models import fields as model_fields
 from django.utils import timezone
 
 WRITE_STATS_AT = 5000  # rows written before the planner's statistics are checked (FreshStatistics)
+IDS_AHEAD = 10_000  # ids drawn from a sequence at a time while copies run in the background
+# While a COPY runs in the background, how soon its thread gets Python's lock back after each
+# wait for the server (Python's default, 5 ms, left the server idle for much of each COPY).
+COPY_SWITCH_INTERVAL = 0.0002
 
 log = logging.getLogger(__name__)
 
@@ -191,32 +202,153 @@ def _copy(connection, opts, fields, rows) -> list:
     as the fields' preparation makes them."""
     quote = connection.ops.quote_name
     pk = opts.pk
-    with connection.cursor() as cursor:
-        if pk not in fields:
-            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [quote(opts.db_table), pk.column])
-            (sequence,) = cursor.fetchone()
-            cursor.execute(
-                "SELECT nextval(%s::regclass) FROM generate_series(1, %s) ORDER BY 1", [sequence, len(rows)]
-            )
-            pks = [new_id for (new_id,) in cursor.fetchall()]
-            fields, rows = [pk, *fields], [(new_id, *row) for new_id, row in zip(pks, rows, strict=True)]
-        else:
-            position = fields.index(pk)
-            pks = [row[position] for row in rows]
-        # Table and column names come from the model's metadata, quoted; values are data.
-        # Binary: PostgreSQL then parses no text (times, numbers), psycopg formats none.
-        sql = "COPY {} ({}) FROM STDIN (FORMAT BINARY)".format(  # noqa: S608
-            quote(opts.db_table), ", ".join(quote(f.column) for f in fields)
-        )
-        # The psycopg cursor itself, Django's wrapper having no COPY; its errors still become
-        # Django's (IntegrityError, DataError ...), which the importers catch.
-        with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
-            # The column types without their length (varchar(150) -> varchar): the database
-            # still checks every value's length, as for an INSERT.
-            copy.set_types([f.db_type(connection).split("(")[0] for f in fields])
-            for row in rows:
-                copy.write_row(row)
+    pipe = _pipe_of(connection)
+    if pk not in fields:
+        pks = pipe.new_ids(opts, len(rows)) if pipe else _draw_ids(connection, opts, len(rows))
+        fields, rows = [pk, *fields], [(new_id, *row) for new_id, row in zip(pks, rows, strict=True)]
+    else:
+        position = fields.index(pk)
+        pks = [row[position] for row in rows]
+    # Table and column names come from the model's metadata, quoted; values are data.
+    # Binary: PostgreSQL then parses no text (times, numbers), psycopg formats none.
+    sql = "COPY {} ({}) FROM STDIN (FORMAT BINARY)".format(  # noqa: S608
+        quote(opts.db_table), ", ".join(quote(f.column) for f in fields)
+    )
+    # The column types without their length (varchar(150) -> varchar): the database still
+    # checks every value's length, as for an INSERT.
+    types = [f.db_type(connection).split("(")[0] for f in fields]
+    if pipe:
+        pipe.submit(sql, types, rows)
+        return pks
+    # The psycopg cursor itself, Django's wrapper having no COPY; its errors still become
+    # Django's (IntegrityError, DataError ...), which the importers catch.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        _write_copy(cursor.cursor, sql, types, rows)
     return pks
+
+
+def _write_copy(cursor, sql, types, rows) -> None:
+    with cursor.copy(sql) as copy:
+        copy.set_types(types)
+        for row in rows:
+            copy.write_row(row)
+
+
+def _sequence_of(connection, opts) -> str:
+    table = connection.ops.quote_name(opts.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, opts.pk.column])
+        return cursor.fetchone()[0]
+
+
+def _draw_ids(connection, opts, count, sequence=None) -> list:
+    """`count` new ids from the table's sequence, in increasing order."""
+    sequence = sequence or _sequence_of(connection, opts)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s) ORDER BY 1", [sequence, count]
+        )
+        return [new_id for (new_id,) in cursor.fetchall()]
+
+
+_PIPES = contextvars.ContextVar("copy_pipes", default=None)
+
+
+def _pipe_of(connection):
+    pipe = _PIPES.get()
+    return pipe if pipe is not None and pipe.connection is connection else None
+
+
+@contextlib.contextmanager
+def copies_in_background(*, rows: int, using: str = "default"):
+    """Within this block, PostgreSQL writes each COPY of `insert_rows` and `insert_many` while
+    the caller prepares the next rows: the COPY runs in a thread of its own (the driver waits for
+    the server there, without Python's lock), one at a time and in order. Any other query of the
+    connection first waits for the COPY still running, and a COPY's error is raised there (or at
+    the end of the block) as Django's. `rows` is how many rows each table is expected to get:
+    ids are drawn from the sequences up to IDS_AHEAD at a time, so that drawing them seldom
+    waits for a COPY.
+
+    Foreign keys are checked at the end of each COPY instead of at commit (SET CONSTRAINTS ALL
+    IMMEDIATE, for the block only), so that those checks too run while Python works. Elsewhere
+    (SQLite) the block changes nothing.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql" or _pipe_of(connection) is not None:
+        yield
+        return
+    pipe = _CopyPipe(connection, rows)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    token = _PIPES.set(pipe)
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(COPY_SWITCH_INTERVAL)
+    try:
+        with connection.execute_wrapper(pipe.before_query):
+            try:
+                yield
+            finally:
+                pipe.wait(raise_error=False)
+        pipe.raise_error()
+        with connection.cursor() as cursor:
+            # Back to how Django declares its foreign keys (DEFERRABLE INITIALLY DEFERRED).
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    finally:
+        sys.setswitchinterval(switch_interval)
+        _PIPES.reset(token)
+
+
+class _CopyPipe:
+    """The COPY running in the background for one connection, and the ids drawn ahead."""
+
+    def __init__(self, connection, rows):
+        self.connection = connection
+        self.expected = rows
+        self.thread = None
+        self.error = None
+        self.ids = {}  # table -> [sequence, ids drawn and not yet used, ids drawn so far]
+
+    def before_query(self, execute, sql, params, many, context):
+        self.wait()
+        return execute(sql, params, many, context)
+
+    def new_ids(self, opts, count) -> list:
+        entry = self.ids.get(opts.db_table)
+        if entry is None:
+            entry = self.ids[opts.db_table] = [_sequence_of(self.connection, opts), [], 0]
+        sequence, ready, drawn = entry
+        if len(ready) < count:
+            more = max(count - len(ready), min(IDS_AHEAD, self.expected - drawn))
+            ready += _draw_ids(self.connection, opts, more, sequence)
+            entry[2] += more
+        entry[1] = ready[count:]
+        return ready[:count]
+
+    def submit(self, sql, types, rows) -> None:
+        self.wait()
+        raw = self.connection.connection  # psycopg's connection: safe to share between threads
+        self.thread = threading.Thread(target=self._run, args=(raw, sql, types, rows), daemon=True)
+        self.thread.start()
+
+    def _run(self, raw, sql, types, rows) -> None:
+        try:
+            with raw.cursor() as cursor:
+                _write_copy(cursor, sql, types, rows)
+        except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
+            self.error = error
+
+    def wait(self, *, raise_error=True) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+        if raise_error:
+            self.raise_error()
+
+    def raise_error(self) -> None:
+        error, self.error = self.error, None
+        if error is not None:
+            with self.connection.wrap_database_errors:
+                raise error
 
 
 def _sqlite_max_parameters(connection) -> int:

@@ -1,12 +1,12 @@
 """insert_rows: plain rows written as new model instances would be."""
 
 import pytest
-from django.db import DataError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from enlace.accounts.models import User
 from enlace.audit.models import AuditEvent
-from enlace.lib.bulk import insert_many, insert_rows
+from enlace.lib.bulk import copies_in_background, insert_many, insert_rows
 from enlace.partners.models import PartnerGroup
 
 
@@ -75,3 +75,55 @@ def test_a_chunk_of_a_thousand_users_is_one_insert_on_sqlite(db):
 
     assert len([sql for sql in statements if sql.startswith('INSERT INTO "accounts_user"')]) == 1
     assert User.objects.filter(username__startswith="u").count() == 1000
+
+
+def _constraint_mode_is_deferred(cursor) -> bool:
+    """Whether a foreign key written now is checked at commit (Django's INITIALLY DEFERRED)."""
+    cursor.execute("SAVEPOINT probe")
+    try:
+        cursor.execute(
+            "INSERT INTO audit_auditevent (organization_id, action, detail, created_at) "
+            "VALUES (-1, 'created', '', now())"
+        )
+        return True
+    except Exception:
+        return False
+    finally:
+        cursor.execute("ROLLBACK TO SAVEPOINT probe")
+
+
+def test_rows_copied_in_the_background_are_there_for_the_next_query(acme):
+    with transaction.atomic(), copies_in_background(rows=2000):
+        first = insert_rows(User, [{"username": f"u{n}", "email": f"u{n}@x.example"} for n in range(1000)])
+        second = insert_rows(User, [{"username": f"v{n}", "email": f"v{n}@x.example"} for n in range(1000)])
+        # An ORM query waits for the COPY still running.
+        assert User.objects.filter(username__regex=r"^[uv]\d+$").count() == 2000
+
+    assert first == sorted(first) and second == sorted(second) and first[-1] < second[0]
+    assert User.objects.get(pk=second[-1]).username == "v999"
+
+
+@pytest.mark.postgres
+def test_an_error_of_a_background_copy_is_raised_as_djangos_and_nothing_stays(acme):
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL copies in the background")
+    with pytest.raises(IntegrityError), transaction.atomic(), copies_in_background(rows=2):
+        insert_rows(User, [{"username": "ana", "email": "ana@x.example"}])
+        insert_rows(User, [{"username": "ana", "email": "other@x.example"}])  # username taken
+    assert not User.objects.filter(username="ana").exists()
+
+
+@pytest.mark.postgres
+def test_a_foreign_key_is_checked_by_its_copy_and_deferred_again_afterwards(acme):
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL copies in the background")
+    with pytest.raises(IntegrityError), transaction.atomic(), copies_in_background(rows=1):
+        insert_rows(User, [{"username": "ana", "organization_id": acme.pk + 1000}])
+        # Raised here, at the next query, not at commit.
+        User.objects.count()
+
+    with transaction.atomic(), copies_in_background(rows=1), connection.cursor() as cursor:
+        insert_rows(User, [{"username": "ana", "organization_id": acme.pk}])
+        assert not _constraint_mode_is_deferred(cursor)
+    with transaction.atomic(), connection.cursor() as cursor:
+        assert _constraint_mode_is_deferred(cursor)
