@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.accounts.models import User
+from enlace.imports.checking import checked_rows
 from enlace.imports.columns import COLUMNS
 from enlace.imports.models import ImportBatch
 from enlace.imports.readers import read_rows
@@ -58,8 +59,8 @@ def validate_batch(*, batch: ImportBatch, file, progress=None):
     reader = read_rows(file, batch.filename, columns=COLUMNS[batch.kind])
     validator = VALIDATORS[batch.kind](organization=batch.organization, present=reader.present.values())
     try:
-        for number, row in reader:
-            validator.feed(number, row)
+        for number, clean, errors in checked_rows(validator, reader):
+            validator.add(number, clean, errors)
             if validator.count % PROGRESS_EVERY == 0:
                 progress("read", validator.count, None)
         progress("read", validator.count, validator.count)

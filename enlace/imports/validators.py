@@ -38,12 +38,13 @@ class Validator:
     fields = ()  # what `check` returns, in order
     keys = ()  # the fields the file-level rules look up
 
-    def __init__(self, *, organization, present=()):
+    def __init__(self, *, organization, present=(), keep_rows=True):
         self.organization = organization
         self.country = organization.country
         self.columns = {c.key: c for c in import_columns.COLUMNS[self.kind]}
         self.present = set(present) or set(self.columns)
-        self.spool = RowSpool(self.fields, self.keys)
+        # keep_rows=False: a validator that only checks rows (in a worker process).
+        self.spool = RowSpool(self.fields, self.keys) if keep_rows else None
         self.errors = []
 
     def error(self, number, key, value, code, message) -> None:
@@ -114,8 +115,18 @@ class Validator:
             self.error(number, key, value, "too_long", _("Each group name may have at most 100 characters."))
         return names
 
-    def feed(self, number, row) -> None:
-        self.spool.add(number, self.check(number, row))
+    def check_row(self, number, row) -> tuple[dict, list]:
+        """The row's clean values and its errors (`check`'s), without keeping either."""
+        kept, self.errors = self.errors, []
+        try:
+            return self.check(number, row), self.errors
+        finally:
+            self.errors = kept
+
+    def add(self, number, clean, errors) -> None:
+        """Keep a checked row and its errors."""
+        self.errors += errors
+        self.spool.add(number, clean)
 
     @property
     def count(self) -> int:
@@ -123,7 +134,8 @@ class Validator:
         return self.spool.count
 
     def close(self) -> None:
-        self.spool.close()
+        if self.spool is not None:
+            self.spool.close()
 
     def check(self, number, row) -> dict:
         raise NotImplementedError

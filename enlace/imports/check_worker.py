@@ -1,0 +1,33 @@
+"""A worker process of enlace.imports.checking: checks the rows of batches it reads on stdin.
+
+Run as `python -m enlace.imports.check_worker KIND COUNTRY LANGUAGE [COLUMN ...]` by the
+importing process, with its environment (the same settings). Each message in, a batch of
+(row number, {column: text}) pairs; each message out, that batch's (row number, clean values,
+errors), in the same order. It ends when its input does.
+"""
+
+import os
+import sys
+
+
+def main(kind: str, country: str, language: str, present: list[str]) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "enlace.settings")
+    import django
+
+    django.setup()
+    from django.utils import translation
+
+    from enlace.imports.checking import check_here, read_message, write_message
+    from enlace.imports.validators import VALIDATORS
+    from enlace.organizations.models import Organization
+
+    if language:
+        translation.activate(language)
+    validator = VALIDATORS[kind](organization=Organization(country=country), present=present, keep_rows=False)
+    source, sink = sys.stdin.buffer, sys.stdout.buffer
+    while (batch := read_message(source)) is not None:
+        write_message(sink, check_here(validator, batch))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:])

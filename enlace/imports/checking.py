@@ -1,0 +1,185 @@
+"""The row checks of a large file, spread over worker processes.
+
+A row's cell rules (an email, a phone, a tax ID, lengths) need neither the database nor any other
+row, and on a large file they are most of the reading: email-validator, phonenumbers and
+python-stdnum cost tens of microseconds a row, in Python, on one core. So once a file has shown
+IMPORT_PARALLEL_ROWS rows, the rest go in batches to IMPORT_CHECK_PROCESSES worker processes
+(one per core by default) while this process reads the file and keeps the checked rows; the
+results come back in file order, exactly as the validator would have produced them here. A
+small file never starts a process.
+
+The workers are processes of their own (`python -m enlace.imports.check_worker`), not
+multiprocessing's: those would import the parent's main module again, whatever program that is.
+A worker that dies costs nothing but time: its batches, and the rest of the file, are checked
+here instead.
+"""
+
+import contextlib
+import logging
+import marshal
+import os
+import queue
+import struct
+import subprocess
+import sys
+import threading
+from itertools import islice
+
+from django.conf import settings
+from django.utils import translation
+
+log = logging.getLogger(__name__)
+
+BATCH = 500  # rows per message to a worker
+AHEAD = 3  # batches sent to each worker before its first result is awaited
+WORKER_MODULE = "enlace.imports.check_worker"
+FRAME = struct.Struct("<I")  # each message: its length, then marshal's bytes
+
+
+def parallel_after() -> int:
+    return getattr(settings, "IMPORT_PARALLEL_ROWS", 5_000)
+
+
+def check_processes() -> int:
+    return getattr(settings, "IMPORT_CHECK_PROCESSES", min(os.cpu_count() or 1, 4))
+
+
+def checked_rows(validator, rows):
+    """(number, clean, errors) for each (number, row) of `rows`, in order: what
+    `validator.check_row` says of it, here or in the workers."""
+    rows = iter(rows)
+    for number, row in islice(rows, parallel_after()):
+        yield number, *validator.check_row(number, row)
+    batches = _batches(rows)
+    first = next(batches, None)
+    if first is None:
+        return
+    workers = check_processes()
+    if workers < 2:
+        for batch in _chain(first, batches):
+            yield from check_here(validator, batch)
+        return
+    pool = WorkerPool(validator, workers)
+    try:
+        for batch in _chain(first, batches):
+            yield from pool.check(batch)
+        yield from pool.drain(keep=0)
+    finally:
+        pool.close()
+
+
+def _batches(rows):
+    while batch := list(islice(rows, BATCH)):
+        yield batch
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
+
+
+def check_here(validator, batch) -> list:
+    return [(number, *validator.check_row(number, row)) for number, row in batch]
+
+
+def write_message(stream, value) -> None:
+    data = marshal.dumps(value)
+    stream.write(FRAME.pack(len(data)) + data)
+    stream.flush()
+
+
+def read_message(stream):
+    """The next message, or None at the end of the stream."""
+    head = stream.read(FRAME.size)
+    if len(head) < FRAME.size:
+        return None
+    (size,) = FRAME.unpack(head)
+    data = stream.read(size)
+    if len(data) < size:
+        return None
+    # Bytes our own worker wrote, from rows this process sent it: never input as such.
+    return marshal.loads(data)  # noqa: S302
+
+
+class WorkerPool:
+    """Batches sent round-robin to the workers; their results taken back in file order (each
+    worker answers its batches in the order it got them)."""
+
+    def __init__(self, validator, workers):
+        self.validator = validator
+        self.workers = [_Worker(validator) for _ in range(workers)]
+        self.pending = []  # (batch, its worker), in file order
+        self.sent = 0
+        self.broken = False
+
+    def check(self, batch):
+        """Send `batch` to a worker (or check it here once one has died); yields the rows of the
+        oldest batches whose turn has come."""
+        if self.broken:
+            return check_here(self.validator, batch)
+        worker = self.workers[self.sent % len(self.workers)]
+        self.sent += 1
+        self.pending.append((batch, worker))
+        if not worker.send(batch):
+            self.broken = True
+        return self.drain(keep=AHEAD * len(self.workers))
+
+    def drain(self, *, keep):
+        """Yield the oldest batches' rows until `keep` batches are left waiting (none once a
+        worker has died: then the rest is checked here)."""
+        while len(self.pending) > (0 if self.broken else keep):
+            batch, worker = self.pending.pop(0)
+            checked = None if self.broken else worker.result()
+            if checked is None:
+                if not self.broken:
+                    log.warning("a row-checking process died; the rest of the file is checked here")
+                self.broken = True
+                checked = check_here(self.validator, batch)
+            yield from checked
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.close()
+
+
+class _Worker:
+    """One worker process; a thread reads its answers, so that it never waits to write them."""
+
+    def __init__(self, validator):
+        arguments = [validator.kind, validator.country, translation.get_language() or "", *validator.present]
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
+            [sys.executable, "-m", WORKER_MODULE, *arguments],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        )
+        self.results = queue.SimpleQueue()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        with contextlib.suppress(OSError, ValueError, EOFError):
+            while (message := read_message(self.process.stdout)) is not None:
+                self.results.put(message)
+        self.results.put(None)
+
+    def send(self, batch) -> bool:
+        try:
+            write_message(self.process.stdin, batch)
+        except (OSError, ValueError):
+            return False
+        return True
+
+    def result(self):
+        """The checked rows of the oldest batch sent, or None if the worker died."""
+        return self.results.get()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.reader.join()

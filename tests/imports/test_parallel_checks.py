@@ -1,0 +1,78 @@
+"""Row checks in worker processes: a large file's report is the one this process would make."""
+
+import pytest
+from django.utils import translation
+
+from enlace.imports import checking
+from enlace.imports.models import ImportBatch
+from enlace.imports.services import import_file
+from enlace.partners.models import Partner
+from tests.imports.helpers import SUPPLIERS_HEADER, csv_file, supplier_row
+
+
+def suppliers_file(count):
+    rows = []
+    for n in range(count):
+        if n % 9 == 4:
+            rows.append(supplier_row(n, **{"Tax ID": "179001234500"}))  # one digit short
+        elif n % 11 == 7:
+            rows.append(supplier_row(n, Email="ventas@", Notify="sí"))
+        else:
+            rows.append(supplier_row(n, Phone="02 245 6789" if n % 2 else ""))
+    return csv_file(rows, SUPPLIERS_HEADER)
+
+
+def import_suppliers(org, file):
+    with translation.override("es"):
+        return import_file(organization=org, kind=ImportBatch.Kind.SUPPLIERS, file=file, filename="s.csv")
+
+
+@pytest.fixture
+def in_workers(settings, monkeypatch):
+    """Workers from the 10th row on, in batches of 7 (so that both workers take turns)."""
+    settings.IMPORT_PARALLEL_ROWS = 10
+    settings.IMPORT_CHECK_PROCESSES = 2
+    monkeypatch.setattr(checking, "BATCH", 7)
+    pools = []
+    original = checking.WorkerPool
+
+    def counted(*args, **kwargs):
+        pools.append(original(*args, **kwargs))
+        return pools[-1]
+
+    monkeypatch.setattr(checking, "WorkerPool", counted)
+    return pools
+
+
+def test_the_workers_report_every_error_as_this_process_does_in_the_same_order(acme, settings, in_workers):
+    in_workers_batch = import_suppliers(acme, suppliers_file(100))
+    settings.IMPORT_CHECK_PROCESSES = 1
+    here_batch = import_suppliers(acme, suppliers_file(100))
+
+    assert len(in_workers) == 1 and in_workers[0].sent == 13  # 90 rows in batches of 7
+    assert in_workers_batch.status == here_batch.status == ImportBatch.Status.REJECTED
+    assert in_workers_batch.rows == here_batch.rows == 100
+    assert in_workers_batch.errors == here_batch.errors
+    rows_with_errors = {e["row"] for e in in_workers_batch.errors}
+    assert {6, 9, 96, 97} <= rows_with_errors  # before and after the workers took over
+    assert "Escriba 1" in next(e["message"] for e in in_workers_batch.errors if e["code"] == "invalid_notify")
+    assert not Partner.objects.exists()
+
+
+def test_a_valid_file_checked_in_workers_is_applied_whole(acme, in_workers):
+    rows = [supplier_row(n) for n in range(60)]
+    batch = import_suppliers(acme, csv_file(rows, SUPPLIERS_HEADER))
+
+    assert batch.status == ImportBatch.Status.APPLIED and batch.created == 60
+    assert in_workers[0].sent == 8
+    assert Partner.objects.filter(organization=acme).count() == 60
+
+
+def test_when_the_workers_die_the_rest_of_the_file_is_checked_here(acme, settings, in_workers, monkeypatch):
+    monkeypatch.setattr(checking, "WORKER_MODULE", "enlace.imports.no_such_worker")
+    dead = import_suppliers(acme, suppliers_file(100))
+    settings.IMPORT_CHECK_PROCESSES = 1
+    here = import_suppliers(acme, suppliers_file(100))
+
+    assert in_workers[0].broken
+    assert dead.errors == here.errors and dead.rows == 100
