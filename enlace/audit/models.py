@@ -4,7 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    """One state change of a user or an invitation: who did what, when. Never updated."""
+    """One state change of a user or an invitation: who did what, when. Never updated.
+
+    Its keys are not foreign-key constraints in the database (db_constraint=False): only Enlace
+    writes events, always in the transaction that wrote or changed what they name, and deleting
+    what they name still deletes or clears them (Django applies on_delete itself, constraint or
+    not). A constraint check costs the database about as much as the event's own insert, and a
+    customer-users import writes an event per person.
+    """
 
     class Action(models.TextChoices):
         CREATED = "created", _("Created")
@@ -22,10 +29,18 @@ class AuditEvent(models.Model):
         REMINDED = "reminded", _("Reminder sent")
 
     organization = models.ForeignKey(
-        "organizations.Organization", on_delete=models.CASCADE, related_name="audit_events"
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        related_name="audit_events",
+        db_constraint=False,
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     action = models.CharField(max_length=20, choices=Action.choices)
     user = models.ForeignKey(
@@ -34,6 +49,7 @@ class AuditEvent(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="audit_events",
+        db_constraint=False,
     )
     invitation = models.ForeignKey(
         "invitations.Invitation",
@@ -41,6 +57,7 @@ class AuditEvent(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="audit_events",
+        db_constraint=False,
     )
     detail = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

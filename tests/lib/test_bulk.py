@@ -81,10 +81,8 @@ def _constraint_mode_is_deferred(cursor) -> bool:
     """Whether a foreign key written now is checked at commit (Django's INITIALLY DEFERRED)."""
     cursor.execute("SAVEPOINT probe")
     try:
-        cursor.execute(
-            "INSERT INTO audit_auditevent (organization_id, action, detail, created_at) "
-            "VALUES (-1, 'created', '', now())"
-        )
+        insert_rows(User, [{"username": "probe", "organization_id": -1}])
+        cursor.execute("SELECT 1")  # waits for a COPY in the background
         return True
     except Exception:
         return False
