@@ -149,7 +149,7 @@ def _companies_for(organization, chunk) -> dict:
 
     def existing(tax_ids):
         return dict(
-            Company.objects.filter(country=organization.country, tax_id__in=tax_ids).values_list(
+            Company.objects.filter(country=organization.country, tax_id__in_array=tax_ids).values_list(
                 "tax_id", "pk"
             )
         )

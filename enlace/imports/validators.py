@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from enlace.accounts.models import User
 from enlace.imports import columns as import_columns
 from enlace.imports.spool import RowSpool
+from enlace.lib import lookups  # noqa: F401 - registers __in_array
 from enlace.lib.forms import normalize_email, normalize_phone
 from enlace.partners.models import Partner
 from enlace.partners.taxids import normalize_tax_id
 
-QUERY_CHUNK = 500  # well under SQLite's limit of bound parameters
+QUERY_CHUNK = 5000  # values per look-up query (__in_array): well under SQLite's 32,766 parameters
 GROUP_SEPARATORS = re.compile(r"[;|]")
 
 
@@ -203,7 +204,7 @@ class PartnerValidator(Validator):
                 organization=self.organization,
                 kind=self.partner_kind,
                 company__country=self.country,
-                company__tax_id__in=tax_ids,
+                company__tax_id__in_array=tax_ids,
             ).values_list("company__tax_id", "pk", "code")
 
         self.look_up("holder", "tax_id", holders)
@@ -234,7 +235,7 @@ class CustomerValidator(PartnerValidator):
             "code",
             "code",
             lambda codes: Partner.objects.filter(
-                organization=self.organization, kind=self.partner_kind, code__in=codes
+                organization=self.organization, kind=self.partner_kind, code__in_array=codes
             ).values_list("code", "pk", "code"),
         )
         for chunk in self.spool.chunks(lookups=[("code", "code"), ("holder", "tax_id")]):
@@ -311,7 +312,7 @@ class CustomerUserValidator(Validator):
             "customer",
             "customer_code",
             lambda codes: Partner.objects.filter(
-                organization=self.organization, kind=Partner.Kind.CUSTOMER, code__in=codes
+                organization=self.organization, kind=Partner.Kind.CUSTOMER, code__in_array=codes
             ).values_list("code", "pk", "code"),
         )
 
@@ -321,11 +322,11 @@ class CustomerUserValidator(Validator):
                 # The unique index on lower(email) leaves out empty emails: this condition
                 # lets the database use it instead of reading every user.
                 .exclude(email="")
-                .filter(email_lower__in=emails)
+                .filter(email_lower__in_array=emails)
                 .values_list("email_lower", flat=True)
             )
             # Imported people log in with their email as username: it must be free too.
-            found.update(User.objects.filter(username__in=emails).values_list("username", flat=True))
+            found.update(User.objects.filter(username__in_array=emails).values_list("username", flat=True))
             return [(email, None, None) for email in found]
 
         self.look_up("taken", "email", taken)
