@@ -24,6 +24,7 @@ import contextlib
 import contextvars
 import logging
 import operator
+import queue
 import sqlite3
 import sys
 import threading
@@ -34,6 +35,7 @@ from django.utils import timezone
 
 WRITE_STATS_AT = 5000  # rows written before the planner's statistics are checked (FreshStatistics)
 IDS_AHEAD = 10_000  # ids drawn from a sequence at a time while copies run in the background
+COPIES_AHEAD = 6  # COPYs queued for the background thread before the caller waits
 # While a COPY runs in the background, how soon its thread gets Python's lock back after each
 # wait for the server (Python's default, 5 ms, left the server idle for much of each COPY).
 COPY_SWITCH_INTERVAL = 0.0002
@@ -262,10 +264,11 @@ def _pipe_of(connection):
 @contextlib.contextmanager
 def copies_in_background(*, rows: int, using: str = "default"):
     """Within this block, PostgreSQL writes each COPY of `insert_rows` and `insert_many` while
-    the caller prepares the next rows: the COPY runs in a thread of its own (the driver waits for
-    the server there, without Python's lock), one at a time and in order. Any other query of the
-    connection first waits for the COPY still running, and a COPY's error is raised there (or at
-    the end of the block) as Django's. `rows` is how many rows each table is expected to get:
+    the caller prepares the next rows: the COPYs are queued (up to COPIES_AHEAD) for a thread of
+    their own, which writes them one at a time and in order (the driver waits for the server
+    there, without Python's lock). Any other query of the connection first waits for every
+    queued COPY, and a COPY's error is raised there, at the next COPY or at the end of the block,
+    as Django's. `rows` is how many rows each table is expected to get:
     ids are drawn from the sequences up to IDS_AHEAD at a time, so that drawing them seldom
     waits for a COPY.
 
@@ -289,6 +292,7 @@ def copies_in_background(*, rows: int, using: str = "default"):
                 yield
             finally:
                 pipe.wait(raise_error=False)
+                pipe.close()
         pipe.raise_error()
         with connection.cursor() as cursor:
             # Back to how Django declares its foreign keys (DEFERRABLE INITIALLY DEFERRED).
@@ -299,11 +303,13 @@ def copies_in_background(*, rows: int, using: str = "default"):
 
 
 class _CopyPipe:
-    """The COPY running in the background for one connection, and the ids drawn ahead."""
+    """The COPYs queued for one connection, the thread that writes them, and the ids drawn
+    ahead."""
 
     def __init__(self, connection, rows):
         self.connection = connection
         self.expected = rows
+        self.jobs = queue.Queue(maxsize=COPIES_AHEAD)
         self.thread = None
         self.error = None
         self.ids = {}  # table -> [sequence, ids drawn and not yet used, ids drawn so far]
@@ -325,24 +331,38 @@ class _CopyPipe:
         return ready[:count]
 
     def submit(self, sql, types, rows) -> None:
-        self.wait()
-        raw = self.connection.connection  # psycopg's connection: safe to share between threads
-        self.thread = threading.Thread(target=self._run, args=(raw, sql, types, rows), daemon=True)
-        self.thread.start()
+        """Queue a COPY (waiting while COPIES_AHEAD are queued); a queued COPY's error is raised."""
+        self.raise_error()
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, daemon=True)
+            self.thread.start()
+        self.jobs.put((sql, types, rows))
 
-    def _run(self, raw, sql, types, rows) -> None:
-        try:
-            with raw.cursor() as cursor:
-                _write_copy(cursor, sql, types, rows)
-        except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
-            self.error = error
+    def _run(self) -> None:
+        raw = self.connection.connection  # psycopg's connection: safe to share between threads
+        while (job := self.jobs.get()) is not None:
+            try:
+                # After an error the transaction is aborted: the rest is dropped.
+                if self.error is None:
+                    with raw.cursor() as cursor:
+                        _write_copy(cursor, *job)
+            except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
+                self.error = error
+            finally:
+                self.jobs.task_done()
+        self.jobs.task_done()
 
     def wait(self, *, raise_error=True) -> None:
-        if self.thread is not None:
-            self.thread.join()
-            self.thread = None
+        """Until every queued COPY is written."""
+        self.jobs.join()
         if raise_error:
             self.raise_error()
+
+    def close(self) -> None:
+        if self.thread is not None:
+            self.jobs.put(None)
+            self.thread.join()
+            self.thread = None
 
     def raise_error(self) -> None:
         error, self.error = self.error, None
