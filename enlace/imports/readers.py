@@ -411,8 +411,8 @@ def _child_line(child):
 
 def _child_rows(child):
     try:
-        while (item := _child_line(child)) is not None:
-            yield item[0], item[1]
+        while (rows := _child_line(child)) is not None:
+            yield from rows  # [row number, cells] pairs
         if child.wait() != 0:
             raise _CHILD_ERRORS["parse_failed"]()
     finally:

@@ -34,7 +34,7 @@ from enlace.partners.models import Company, Partner, PartnerGroup
 log = logging.getLogger(__name__)
 WRITE_CHUNK = 1000
 PROGRESS_EVERY = 1000
-ENQUEUE_EVERY = 10_000  # invitations of a customer-users import whose tasks are enqueued at once
+ENQUEUE_EVERY = 50_000  # invitations of a customer-users import whose tasks are enqueued at once
 PARTNER_TEXT_FIELDS = ("code", "name", "description", "address", "city", "province", "phone", "fax", "email")
 
 

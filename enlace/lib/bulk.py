@@ -34,7 +34,7 @@ from django.db.models import fields as model_fields
 from django.utils import timezone
 
 WRITE_STATS_AT = 5000  # rows written before the planner's statistics are checked (FreshStatistics)
-IDS_AHEAD = 10_000  # ids drawn from a sequence at a time while copies run in the background
+IDS_AHEAD = 100_000  # ids drawn from a sequence at a time while copies run in the background
 COPIES_AHEAD = 6  # COPYs queued for the background thread before the caller waits
 # While a COPY runs in the background, how soon its thread gets Python's lock back after each
 # wait for the server (Python's default, 5 ms, left the server idle for much of each COPY).
