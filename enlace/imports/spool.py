@@ -126,6 +126,19 @@ class RowSpool:
             last = records[-1][0]
             yield chunk
 
+    def rows_by_found(self, name: str, key: str, *, found: bool):
+        """(number, value) of the rows whose value of `key` is (or, with found=False, is not)
+        remembered under `name`, in row order; rows without a value are left out."""
+        self.seal()
+        column = self._column(key)
+        cursor = self._db.execute(
+            f"SELECT number, {column} FROM rows WHERE {column} IS NOT NULL AND "  # noqa: S608
+            f"{'' if found else 'NOT '}EXISTS (SELECT 1 FROM found WHERE name = ? AND value = rows.{column}) "
+            "ORDER BY number",
+            (name,),
+        )
+        yield from cursor
+
     def set_refs(self, refs) -> None:
         """Record, for (ref, number) pairs, which record each row will update."""
         self._db.executemany("UPDATE rows SET ref = ? WHERE number = ?", refs)

@@ -330,30 +330,18 @@ class CustomerUserValidator(Validator):
             return [(email, None, None) for email in found]
 
         self.look_up("taken", "email", taken)
-        for chunk in self.spool.chunks(lookups=[("customer", "customer_code"), ("taken", "email")]):
-            refs = []
-            for number, clean, _ref, (customer, taken_by) in chunk:
-                code = clean["customer_code"]
-                if code:
-                    if customer is None:
-                        self.error(
-                            number,
-                            "customer_code",
-                            code,
-                            "customer_not_found",
-                            _("There is no customer with code %(code)s.") % {"code": code},
-                        )
-                    else:
-                        refs.append((customer[0], number))
-                if taken_by is not None:
-                    self.error(
-                        number,
-                        "email",
-                        clean["email"],
-                        "email_taken",
-                        _("A user with this email already exists."),
-                    )
-            self.spool.set_refs(refs)
+        # Asked of the spool, so that only the rows in error come back to Python.
+        for number, code in self.spool.rows_by_found("customer", "customer_code", found=False):
+            self.error(
+                number,
+                "customer_code",
+                code,
+                "customer_not_found",
+                _("There is no customer with code %(code)s.") % {"code": code},
+            )
+        for number, email in self.spool.rows_by_found("taken", "email", found=True):
+            self.error(number, "email", email, "email_taken", _("A user with this email already exists."))
+        self.spool.set_refs_from("customer", "customer_code")
         self.duplicates(
             "email", "duplicate_email", _("This email appears more than once in the file (rows %(rows)s).")
         )
