@@ -1,6 +1,6 @@
 """Benchmark of `enlace import`, with its floor and django-import-export side by side.
 
-    .venv/bin/python bench/imports.py [--rows 10000 100000 1000000] [--compare-max 100000]
+    .venv/bin/python bench/imports.py [--rows 10000 100000 1000000] [--compare-max 100000] [--rounds 3]
 
 For each size, generates a customer-users .xlsx and a suppliers CSV (`;`, Notify=0) of valid
 rows, and runs `enlace import … --json` on each as a subprocess against a fresh SQLite database
@@ -15,13 +15,17 @@ postgres://postgres@127.0.0.1:5432/enlace_bench_imports, dropped and recreated).
   the project's environment.
 
 Prints wall time, rows per second and peak RSS of each process (the RSS of `enlace import` on
-an .xlsx includes its spreadsheet-parsing child, whichever is larger).
+an .xlsx includes its spreadsheet-parsing child and its row-checking workers, whichever is
+largest). With --rounds N the floor and the imports are measured N times, back to back, and
+the medians of the times and of each round's ratio are printed too: a shared machine changes
+speed from one minute to the next, so a ratio is best measured within a round.
 """
 
 import argparse
 import csv
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,7 +42,7 @@ from enlace.partners.samples import ec_ruc  # noqa: E402
 CUSTOMERS = 1000
 CUSTOMER_USERS = "customer users .xlsx"
 SUPPLIERS = "suppliers CSV, Notify=0"
-Result = namedtuple("Result", "database tool file rows seconds rss")
+Result = namedtuple("Result", "database tool file rows seconds rss round")
 
 
 def write_customers(path: Path) -> None:
@@ -139,7 +143,9 @@ def fresh_database(database: str, base_url: str, name: str, workdir: Path) -> st
     return url
 
 
-def bench(database: str, base_url: str, files: dict, rows: int, workdir: Path, compare: bool) -> list:
+def bench(
+    database: str, base_url: str, files: dict, rows: int, workdir: Path, compare: bool, round_: int
+) -> list:
     url = fresh_database(database, base_url, f"enlace_{rows}", workdir)
     env = environment(url, rows, workdir / f"var-{database}")
     run(env, "migrate", "--verbosity", "0")
@@ -154,7 +160,7 @@ def bench(database: str, base_url: str, files: dict, rows: int, workdir: Path, c
         seconds, rss, out = run(env, "import", kind, str(path), "--org", "bench", "--json")
         report = json.loads(out)
         assert report["status"] == "accepted" and report["rows"] == rows, report
-        results.append(Result(database, "enlace import", label, rows, seconds, rss))
+        results.append(Result(database, "enlace import", label, rows, seconds, rss, round_))
     if compare:
         ie_url = fresh_database(database, base_url, f"import_export_{rows}", workdir)
         ie_env = environment(ie_url, rows, workdir / f"var-ie-{database}")
@@ -165,11 +171,11 @@ def bench(database: str, base_url: str, files: dict, rows: int, workdir: Path, c
             ie_env, str(ROOT / "bench/import_export_job.py"), str(files["suppliers"]), "bench"
         )
         assert int(out) == rows, out
-        results.append(Result(database, "django-import-export", SUPPLIERS, rows, seconds, rss))
+        results.append(Result(database, "django-import-export", SUPPLIERS, rows, seconds, rss, round_))
     return results
 
 
-def floor(files: dict, rows: int) -> list:
+def floor(files: dict, rows: int, round_: int) -> list:
     env = environment("sqlite:///:memory:", rows, Path(tempfile.gettempdir()))
     results = []
     for label, kind, path in (
@@ -178,7 +184,7 @@ def floor(files: dict, rows: int) -> list:
     ):
         seconds, rss, out = run_python(env, str(ROOT / "bench/floor_job.py"), kind, str(path))
         assert int(out) == rows, out
-        results.append(Result("-", "floor", label, rows, seconds, rss))
+        results.append(Result("-", "floor", label, rows, seconds, rss, round_))
     return results
 
 
@@ -212,6 +218,9 @@ def main():
         default=100_000,
         help="Run django-import-export on files of at most this many rows (default 100000; 0: never)",
     )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="Measure the floor and the imports this many times (default 1)"
+    )
     args = parser.parse_args()
     if any(rows <= args.compare_max for rows in args.rows):
         install_import_export()
@@ -235,30 +244,66 @@ def main():
                 f"csv {files['suppliers'].stat().st_size / 1e6:.1f} MB)",
                 flush=True,
             )
-            compare = rows <= args.compare_max
-            results += floor(files, rows)
-            results += bench("SQLite", "", files, rows, workdir, compare)
-            if postgres:
-                results += bench("PostgreSQL", postgres, files, rows, workdir, compare)
+            for round_ in range(args.rounds):
+                # django-import-export once: its margin is wide, and it takes minutes.
+                compare = rows <= args.compare_max and round_ == 0
+                results += floor(files, rows, round_)
+                results += bench("SQLite", "", files, rows, workdir, compare, round_)
+                if postgres:
+                    results += bench("PostgreSQL", postgres, files, rows, workdir, compare, round_)
             print_results(results)
+            if args.rounds > 1:
+                print_medians(results)
             for path in (files["customer_users"], files["suppliers"]):
                 path.unlink()
 
 
-def print_results(results) -> None:
-    floors = {(r.file, r.rows): r.seconds for r in results if r.tool == "floor"}
-    enlace = {(r.database, r.file, r.rows): r.seconds for r in results if r.tool == "enlace import"}
-    header = ("database", "job", "file", "rows", "wall s", "rows/s", "peak RSS MB", "")
-    print("\n{:<11} {:<21} {:<24} {:>9} {:>7} {:>7} {:>11}  {}".format(*header))
+def ratios(results) -> dict:
+    """Each result's time over what it is compared with in its round: Enlace over the floor,
+    django-import-export over Enlace."""
+    floors = {(r.file, r.rows, r.round): r.seconds for r in results if r.tool == "floor"}
+    enlace = {(r.database, r.file, r.rows, r.round): r.seconds for r in results if r.tool == "enlace import"}
+    out = {}
     for r in results:
-        versus = ""
         if r.tool == "enlace import":
-            versus = f"{r.seconds / floors[(r.file, r.rows)]:.1f}x the floor's time"
+            out[r] = r.seconds / floors[(r.file, r.rows, r.round)]
         elif r.tool == "django-import-export":
-            versus = f"{r.seconds / enlace[(r.database, r.file, r.rows)]:.1f}x Enlace's time"
+            out[r] = r.seconds / enlace[(r.database, r.file, r.rows, r.round)]
+    return out
+
+
+def versus(tool: str, ratio) -> str:
+    if ratio is None:
+        return ""
+    return f"{ratio:.1f}x " + ("the floor's time" if tool == "enlace import" else "Enlace's time")
+
+
+def print_results(results) -> None:
+    of = ratios(results)
+    header = ("database", "job", "file", "rows", "round", "wall s", "rows/s", "peak RSS MB", "")
+    print("\n{:<11} {:<21} {:<24} {:>9} {:>5} {:>7} {:>7} {:>11}  {}".format(*header))
+    for r in results:
         print(
-            f"{r.database:<11} {r.tool:<21} {r.file:<24} {r.rows:>9,} {r.seconds:>7.1f} "
-            f"{r.rows / r.seconds:>7,.0f} {r.rss:>11.0f}  {versus}"
+            f"{r.database:<11} {r.tool:<21} {r.file:<24} {r.rows:>9,} {r.round + 1:>5} {r.seconds:>7.1f} "
+            f"{r.rows / r.seconds:>7,.0f} {r.rss:>11.0f}  {versus(r.tool, of.get(r))}"
+        )
+    print(flush=True)
+
+
+def print_medians(results) -> None:
+    of = ratios(results)
+    groups = {}
+    for r in results:
+        groups.setdefault((r.database, r.tool, r.file, r.rows), []).append(r)
+    print("Medians over the rounds (each ratio measured within its round):")
+    header = ("database", "job", "file", "rows", "rounds", "wall s", "peak RSS MB", "")
+    print("{:<11} {:<21} {:<24} {:>9} {:>6} {:>7} {:>11}  {}".format(*header))
+    for (database, tool, file, rows), group in groups.items():
+        ratio = statistics.median(of[r] for r in group) if group[0] in of else None
+        print(
+            f"{database:<11} {tool:<21} {file:<24} {rows:>9,} {len(group):>6} "
+            f"{statistics.median(r.seconds for r in group):>7.1f} "
+            f"{max(r.rss for r in group):>11.0f}  {versus(tool, ratio)}"
         )
     print(flush=True)
 
