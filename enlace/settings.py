@@ -211,9 +211,9 @@ IMPORT_PARSE_SECONDS = envint("IMPORT_PARSE_SECONDS", 120)
 # Files estimated to hold more rows than this are processed by the worker, with a progress page.
 IMPORT_BACKGROUND_ROWS = envint("IMPORT_BACKGROUND_ROWS", 2_000)
 # Past this many rows, a file's row checks run in worker processes, this many (default: one per
-# core, at most 4; 0 or 1 checks every row in the importing process).
+# core this process may use, at most 4; 0 or 1 checks every row in the importing process).
 IMPORT_PARALLEL_ROWS = envint("IMPORT_PARALLEL_ROWS", 5_000)
-IMPORT_CHECK_PROCESSES = envint("IMPORT_CHECK_PROCESSES", min(os.cpu_count() or 1, 4))
+IMPORT_CHECK_PROCESSES = envint("IMPORT_CHECK_PROCESSES", min(len(os.sched_getaffinity(0)), 4))
 # Requests per minute each API key may make (429 with Retry-After beyond).
 API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", 600)
 # Webhooks go only to public addresses, so that an admin cannot make Enlace call into its own

@@ -10,7 +10,9 @@ class AuditEvent(models.Model):
     writes events, always in the transaction that wrote or changed what they name, and deleting
     what they name still deletes or clears them (Django applies on_delete itself, constraint or
     not). A constraint check costs the database about as much as the event's own insert, and a
-    customer-users import writes an event per person.
+    customer-users import writes an event per person. What the database no longer stops: an
+    admin deleted while one of their imports is still being written leaves its events naming
+    nobody (the pages show no actor).
     """
 
     class Action(models.TextChoices):

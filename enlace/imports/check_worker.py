@@ -11,6 +11,9 @@ import sys
 
 
 def main(kind: str, country: str, language: str, present: list[str]) -> None:
+    # Standard output carries the answers: anything else printed goes to standard error.
+    sink = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "enlace.settings")
     import django
 
@@ -24,7 +27,7 @@ def main(kind: str, country: str, language: str, present: list[str]) -> None:
     if language:
         translation.activate(language)
     validator = VALIDATORS[kind](organization=Organization(country=country), present=present, keep_rows=False)
-    source, sink = sys.stdin.buffer, sys.stdout.buffer
+    source = sys.stdin.buffer
     while (batch := read_message(source)) is not None:
         write_message(sink, check_here(validator, batch))
 

@@ -4,14 +4,16 @@ A row's cell rules (an email, a phone, a tax ID, lengths) need neither the datab
 row, and on a large file they are most of the reading: email-validator, phonenumbers and
 python-stdnum cost tens of microseconds a row, in Python, on one core. So once a file has shown
 IMPORT_PARALLEL_ROWS rows, the rest go in batches to IMPORT_CHECK_PROCESSES worker processes
-(one per core by default) while this process reads the file and keeps the checked rows; the
+(one per core this process may use, at most 4, by default) while this process reads the file
+and keeps the checked rows; the
 results come back in file order, exactly as the validator would have produced them here. A
 small file never starts a process.
 
 The workers are processes of their own (`python -m enlace.imports.check_worker`), not
 multiprocessing's: those would import the parent's main module again, whatever program that is.
-A worker that dies costs nothing but time: its batches, and the rest of the file, are checked
-here instead.
+They get no secret (worker_environment). A worker that cannot start, dies or sends something
+unreadable costs nothing but time: its batches, and the rest of the file, are checked here
+instead.
 """
 
 import contextlib
@@ -19,6 +21,7 @@ import logging
 import marshal
 import os
 import queue
+import secrets
 import struct
 import subprocess
 import sys
@@ -27,6 +30,8 @@ from itertools import islice
 
 from django.conf import settings
 from django.utils import translation
+
+from enlace.imports.readers import child_environment
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +42,11 @@ FRAME = struct.Struct("<I")  # each message: its length, then marshal's bytes
 
 
 def parallel_after() -> int:
-    return getattr(settings, "IMPORT_PARALLEL_ROWS", 5_000)
+    return settings.IMPORT_PARALLEL_ROWS
 
 
 def check_processes() -> int:
-    return getattr(settings, "IMPORT_CHECK_PROCESSES", min(os.cpu_count() or 1, 4))
+    return settings.IMPORT_CHECK_PROCESSES
 
 
 def checked_rows(validator, rows):
@@ -59,13 +64,15 @@ def checked_rows(validator, rows):
         for batch in _chain(first, batches):
             yield from check_here(validator, batch)
         return
-    pool = WorkerPool(validator, workers)
+    pool = None
     try:
+        pool = WorkerPool(validator, workers)
         for batch in _chain(first, batches):
             yield from pool.check(batch)
         yield from pool.drain(keep=0)
     finally:
-        pool.close()
+        if pool is not None:
+            pool.close()
 
 
 def _batches(rows):
@@ -107,10 +114,17 @@ class WorkerPool:
 
     def __init__(self, validator, workers):
         self.validator = validator
-        self.workers = [_Worker(validator) for _ in range(workers)]
+        self.workers = []
         self.pending = []  # (batch, its worker), in file order
         self.sent = 0
         self.broken = False
+        try:
+            for _ in range(workers):
+                self.workers.append(_Worker(validator))
+        except OSError:
+            # No process to be had (too many open files or processes): this one checks all.
+            log.warning("could not start a row-checking process; the file is checked here", exc_info=True)
+            self.broken = True
 
     def check(self, batch):
         """Send `batch` to a worker (or check it here once one has died); yields the rows of the
@@ -142,6 +156,17 @@ class WorkerPool:
             worker.close()
 
 
+def worker_environment() -> dict:
+    """What a worker needs to set Django up as its parent did, and no secret: it checks text
+    taken from an uploaded file, and needs neither the database nor the mail server."""
+    return {
+        **child_environment(),
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "enlace.settings"),
+        # The settings refuse to load without a key; this one signs nothing.
+        "ENLACE_SECRET_KEY": secrets.token_urlsafe(50),
+    }
+
+
 class _Worker:
     """One worker process; a thread reads its answers, so that it never waits to write them."""
 
@@ -151,17 +176,20 @@ class _Worker:
             [sys.executable, "-m", WORKER_MODULE, *arguments],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+            env=worker_environment(),
         )
         self.results = queue.SimpleQueue()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
     def _read(self) -> None:
-        with contextlib.suppress(OSError, ValueError, EOFError):
+        try:
             while (message := read_message(self.process.stdout)) is not None:
                 self.results.put(message)
-        self.results.put(None)
+        except Exception:  # noqa: BLE001 - whatever the worker sent, its results end here
+            log.warning("a row-checking process sent something unreadable", exc_info=True)
+        finally:
+            self.results.put(None)
 
     def send(self, batch) -> bool:
         try:

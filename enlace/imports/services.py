@@ -9,6 +9,7 @@ rows or so with stage "read", "validated", "applied" or "queued" (invitations); 
 while the number of rows is not known yet.
 """
 
+import contextlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -59,10 +60,12 @@ def validate_batch(*, batch: ImportBatch, file, progress=None):
     reader = read_rows(file, batch.filename, columns=COLUMNS[batch.kind])
     validator = VALIDATORS[batch.kind](organization=batch.organization, present=reader.present.values())
     try:
-        for number, clean, errors in checked_rows(validator, reader):
-            validator.add(number, clean, errors)
-            if validator.count % PROGRESS_EVERY == 0:
-                progress("read", validator.count, None)
+        # closing: a file refused halfway ends the row-checking processes at once.
+        with contextlib.closing(checked_rows(validator, reader)) as rows:
+            for number, clean, errors in rows:
+                validator.add(number, clean, errors)
+                if validator.count % PROGRESS_EVERY == 0:
+                    progress("read", validator.count, None)
         progress("read", validator.count, validator.count)
         validator.finish()
     except BaseException:

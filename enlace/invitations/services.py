@@ -122,7 +122,8 @@ def issue_invitations(*, organization, kind, people, by=None, now=None, enqueue=
     common = {
         "organization_id": organization.pk,
         "kind": kind,
-        # Queued from the start: the delivery tasks are enqueued below, in this transaction.
+        # Queued from the start: the delivery tasks are enqueued below (or by the caller), in
+        # this transaction.
         "state": Invitation.State.QUEUED,
         "invited_by_id": by.pk if by is not None and by.is_authenticated else None,
         "expires_at": now + lifetime_for(organization, kind),

@@ -273,13 +273,17 @@ def copies_in_background(*, rows: int, using: str = "default"):
     waits for a COPY.
 
     Foreign keys are checked at the end of each COPY instead of at commit (SET CONSTRAINTS ALL
-    IMMEDIATE, for the block only), so that those checks too run while Python works. Elsewhere
-    (SQLite) the block changes nothing.
+    IMMEDIATE, for the block only), so that those checks too run while Python works. The block
+    must run inside a transaction that outlives it (a commit does not wait for queued COPYs).
+    Python's thread switch interval is shortened while it runs, for the whole process: the
+    importers run it in the worker or in `enlace import`, not among a web server's threads.
+    Elsewhere (SQLite) the block changes nothing.
     """
     connection = connections[using]
     if connection.vendor != "postgresql" or _pipe_of(connection) is not None:
         yield
         return
+    assert connection.in_atomic_block, "copies_in_background runs inside transaction.atomic()"
     pipe = _CopyPipe(connection, rows)
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

@@ -4,15 +4,20 @@ An `__in` look-up has a placeholder per value: Django prepares and compiles each
 psycopg parses the statement anew for each execution (statements that long are not cached). On
 a customer-users import of 100,000 people that cost more than the database's own work. On
 PostgreSQL this look-up sends the values as one array parameter (`= ANY(%s)`), which the
-database still answers from an index; elsewhere it is the same IN as `__in`.
+database still answers from an index; elsewhere it is an IN, as `__in`.
 """
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Field, Lookup
+from django.db.models import CharField, IntegerField, Lookup, TextField
 
 
-@Field.register_lookup
+@CharField.register_lookup
+@TextField.register_lookup
+@IntegerField.register_lookup
 class InArray(Lookup):
+    """For text and integer fields (and keys to them), whose values go to the database as they
+    are prepared; unlike __in, values are not deduplicated and None is not dropped."""
+
     lookup_name = "in_array"
 
     def get_prep_lookup(self):

@@ -50,12 +50,15 @@ def test_the_workers_report_every_error_as_this_process_does_in_the_same_order(a
     here_batch = import_suppliers(acme, suppliers_file(100))
 
     assert len(in_workers) == 1 and in_workers[0].sent == 13  # 90 rows in batches of 7
+    assert not in_workers[0].broken
     assert in_workers_batch.status == here_batch.status == ImportBatch.Status.REJECTED
     assert in_workers_batch.rows == here_batch.rows == 100
     assert in_workers_batch.errors == here_batch.errors
     rows_with_errors = {e["row"] for e in in_workers_batch.errors}
     assert {6, 9, 96, 97} <= rows_with_errors  # before and after the workers took over
-    assert "Escriba 1" in next(e["message"] for e in in_workers_batch.errors if e["code"] == "invalid_notify")
+    # Row 97 was checked by a worker, in the language of the import.
+    (late,) = [e for e in in_workers_batch.errors if e["row"] == 97 and e["code"] == "invalid_notify"]
+    assert late["message"].startswith("Escriba 1")
     assert not Partner.objects.exists()
 
 
@@ -76,3 +79,21 @@ def test_when_the_workers_die_the_rest_of_the_file_is_checked_here(acme, setting
 
     assert in_workers[0].broken
     assert dead.errors == here.errors and dead.rows == 100
+
+
+def test_a_worker_that_dies_halfway_leaves_the_rest_to_this_process(acme, settings, in_workers, monkeypatch):
+    monkeypatch.setattr(checking, "WORKER_MODULE", "tests.imports.dying_check_worker")
+    dying = import_suppliers(acme, suppliers_file(100))
+    settings.IMPORT_CHECK_PROCESSES = 1
+    here = import_suppliers(acme, suppliers_file(100))
+
+    assert in_workers[0].broken
+    assert dying.errors == here.errors and dying.rows == 100
+
+
+def test_the_workers_get_no_secret_of_this_process(settings, monkeypatch):
+    monkeypatch.setenv("ENLACE_EMAIL_URL", "smtp://user:secret@mail.example:587")
+    environment = checking.worker_environment()
+
+    assert environment["ENLACE_SECRET_KEY"] != settings.SECRET_KEY
+    assert "ENLACE_EMAIL_URL" not in environment and "ENLACE_DATABASE_URL" not in environment
