@@ -212,7 +212,7 @@ IMPORT_PARSE_SECONDS = envint("IMPORT_PARSE_SECONDS", 120)
 IMPORT_BACKGROUND_ROWS = envint("IMPORT_BACKGROUND_ROWS", 2_000)
 # Past this many rows, a file's row checks run in worker processes, this many (default: one per
 # core this process may use, at most 4; 0 or 1 checks every row in the importing process).
-IMPORT_PARALLEL_ROWS = envint("IMPORT_PARALLEL_ROWS", 5_000)
+IMPORT_PARALLEL_ROWS = envint("IMPORT_PARALLEL_ROWS", 10_000)
 IMPORT_CHECK_PROCESSES = envint("IMPORT_CHECK_PROCESSES", min(len(os.sched_getaffinity(0)), 4))
 # Requests per minute each API key may make (429 with Retry-After beyond).
 API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", 600)

@@ -3,7 +3,7 @@
 Run as `python -m enlace.imports.check_worker KIND COUNTRY LANGUAGE [COLUMN ...]` by the
 importing process, with its environment (the same settings). Each message in, a batch of
 (row number, {column: text}) pairs; each message out, that batch's (row number, clean values,
-errors), in the same order. It ends when its input does.
+errors), in the same order. Its first message says it is ready. It ends when its input does.
 """
 
 import os
@@ -20,13 +20,14 @@ def main(kind: str, country: str, language: str, present: list[str]) -> None:
     django.setup()
     from django.utils import translation
 
-    from enlace.imports.checking import check_here, read_message, write_message
+    from enlace.imports.checking import READY, check_here, read_message, write_message
     from enlace.imports.validators import VALIDATORS
     from enlace.organizations.models import Organization
 
     if language:
         translation.activate(language)
     validator = VALIDATORS[kind](organization=Organization(country=country), present=present, keep_rows=False)
+    write_message(sink, READY)
     source = sys.stdin.buffer
     while (batch := read_message(source)) is not None:
         write_message(sink, check_here(validator, batch))

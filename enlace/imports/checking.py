@@ -5,9 +5,9 @@ row, and on a large file they are most of the reading: email-validator, phonenum
 python-stdnum cost tens of microseconds a row, in Python, on one core. So once a file has shown
 IMPORT_PARALLEL_ROWS rows, the rest go in batches to IMPORT_CHECK_PROCESSES worker processes
 (one per core this process may use, at most 4, by default) while this process reads the file
-and keeps the checked rows; the
-results come back in file order, exactly as the validator would have produced them here. A
-small file never starts a process.
+and keeps the checked rows; the results come back in file order, exactly as the validator would
+have produced them here. A small file never starts a process, and while the workers start this
+process goes on checking rows itself.
 
 The workers are processes of their own (`python -m enlace.imports.check_worker`), not
 multiprocessing's: those would import the parent's main module again, whatever program that is.
@@ -39,6 +39,7 @@ BATCH = 500  # rows per message to a worker
 AHEAD = 3  # batches sent to each worker before its first result is awaited
 WORKER_MODULE = "enlace.imports.check_worker"
 FRAME = struct.Struct("<I")  # each message: its length, then marshal's bytes
+READY = "ready"  # a worker's first message, once it can check rows
 
 
 def parallel_after() -> int:
@@ -127,9 +128,11 @@ class WorkerPool:
             self.broken = True
 
     def check(self, batch):
-        """Send `batch` to a worker (or check it here once one has died); yields the rows of the
-        oldest batches whose turn has come."""
-        if self.broken:
+        """Send `batch` to a worker (or check it here while they start, or once one has died);
+        yields the rows of the oldest batches whose turn has come."""
+        if self.broken or not self.pending and not all(worker.ready.is_set() for worker in self.workers):
+            # A worker takes about a second to start (Python, Django, the validators' data):
+            # meanwhile this process checks the rows itself rather than wait for it.
             return check_here(self.validator, batch)
         worker = self.workers[self.sent % len(self.workers)]
         self.sent += 1
@@ -179,11 +182,14 @@ class _Worker:
             env=worker_environment(),
         )
         self.results = queue.SimpleQueue()
+        self.ready = threading.Event()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
     def _read(self) -> None:
         try:
+            if read_message(self.process.stdout) == READY:
+                self.ready.set()
             while (message := read_message(self.process.stdout)) is not None:
                 self.results.put(message)
         except Exception:  # noqa: BLE001 - whatever the worker sent, its results end here
@@ -203,11 +209,10 @@ class _Worker:
         return self.results.get()
 
     def close(self) -> None:
+        """End the worker: its answers have all been taken (or are no longer wanted), so it
+        is not waited for, even if it is still starting."""
         with contextlib.suppress(OSError, ValueError):
             self.process.stdin.close()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        self.process.kill()
+        self.process.wait()
         self.reader.join()
