@@ -160,7 +160,7 @@ def bench(
         seconds, rss, out = run(env, "import", kind, str(path), "--org", "bench", "--json")
         report = json.loads(out)
         assert report["status"] == "accepted" and report["rows"] == rows, report
-        results.append(Result(database, "enlace import", label, rows, seconds, rss, round_))
+        results.append(report(Result(database, "enlace import", label, rows, seconds, rss, round_)))
     if compare:
         ie_url = fresh_database(database, base_url, f"import_export_{rows}", workdir)
         ie_env = environment(ie_url, rows, workdir / f"var-ie-{database}")
@@ -171,7 +171,9 @@ def bench(
             ie_env, str(ROOT / "bench/import_export_job.py"), str(files["suppliers"]), "bench"
         )
         assert int(out) == rows, out
-        results.append(Result(database, "django-import-export", SUPPLIERS, rows, seconds, rss, round_))
+        results.append(
+            report(Result(database, "django-import-export", SUPPLIERS, rows, seconds, rss, round_))
+        )
     return results
 
 
@@ -184,7 +186,7 @@ def floor(files: dict, rows: int, round_: int) -> list:
     ):
         seconds, rss, out = run_python(env, str(ROOT / "bench/floor_job.py"), kind, str(path))
         assert int(out) == rows, out
-        results.append(Result("-", "floor", label, rows, seconds, rss, round_))
+        results.append(report(Result("-", "floor", label, rows, seconds, rss, round_)))
     return results
 
 
@@ -256,6 +258,16 @@ def main():
                 print_medians(results)
             for path in (files["customer_users"], files["suppliers"]):
                 path.unlink()
+
+
+def report(result: Result) -> Result:
+    """One line as soon as a run ends: a long benchmark shows what it has measured so far."""
+    print(
+        f"  {result.database} {result.tool}, {result.file}, {result.rows:,} rows, round {result.round + 1}: "
+        f"{result.seconds:.1f} s, {result.rss:.0f} MB",
+        flush=True,
+    )
+    return result
 
 
 def ratios(results) -> dict:
