@@ -158,8 +158,8 @@ def bench(
         (SUPPLIERS, "suppliers", files["suppliers"]),
     ):
         seconds, rss, out = run(env, "import", kind, str(path), "--org", "bench", "--json")
-        report = json.loads(out)
-        assert report["status"] == "accepted" and report["rows"] == rows, report
+        outcome = json.loads(out)
+        assert outcome["status"] == "accepted" and outcome["rows"] == rows, outcome
         results.append(report(Result(database, "enlace import", label, rows, seconds, rss, round_)))
     if compare:
         ie_url = fresh_database(database, base_url, f"import_export_{rows}", workdir)
@@ -223,6 +223,14 @@ def main():
     parser.add_argument(
         "--rounds", type=int, default=1, help="Measure the floor and the imports this many times (default 1)"
     )
+    parser.add_argument(
+        "--databases",
+        nargs="+",
+        choices=["SQLite", "PostgreSQL"],
+        default=["SQLite", "PostgreSQL"],
+        help="Which databases to import into (default both; PostgreSQL needs ENLACE_BENCH_POSTGRES_URL)",
+    )
+    parser.add_argument("--no-floor", action="store_true", help="Do not measure the floor (no ratios)")
     args = parser.parse_args()
     if any(rows <= args.compare_max for rows in args.rows):
         install_import_export()
@@ -249,9 +257,11 @@ def main():
             for round_ in range(args.rounds):
                 # django-import-export once: its margin is wide, and it takes minutes.
                 compare = rows <= args.compare_max and round_ == 0
-                results += floor(files, rows, round_)
-                results += bench("SQLite", "", files, rows, workdir, compare, round_)
-                if postgres:
+                if not args.no_floor:
+                    results += floor(files, rows, round_)
+                if "SQLite" in args.databases:
+                    results += bench("SQLite", "", files, rows, workdir, compare, round_)
+                if postgres and "PostgreSQL" in args.databases:
                     results += bench("PostgreSQL", postgres, files, rows, workdir, compare, round_)
             print_results(results)
             if args.rounds > 1:
@@ -277,7 +287,7 @@ def ratios(results) -> dict:
     enlace = {(r.database, r.file, r.rows, r.round): r.seconds for r in results if r.tool == "enlace import"}
     out = {}
     for r in results:
-        if r.tool == "enlace import":
+        if r.tool == "enlace import" and (r.file, r.rows, r.round) in floors:
             out[r] = r.seconds / floors[(r.file, r.rows, r.round)]
         elif r.tool == "django-import-export":
             out[r] = r.seconds / enlace[(r.database, r.file, r.rows, r.round)]
