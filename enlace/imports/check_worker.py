@@ -1,7 +1,8 @@
 """A worker process of enlace.imports.checking: checks the rows of batches it reads on stdin.
 
 Run as `python -m enlace.imports.check_worker KIND COUNTRY LANGUAGE [COLUMN ...]` by the
-importing process, with its environment (the same settings). Each message in, a batch of
+importing process, with the settings module it uses but none of its secrets
+(checking.worker_environment). Each message in, a batch of
 (row number, {column: text}) pairs; each message out, that batch's (row number, clean values,
 errors), in the same order. Its first message says it is ready. It ends when its input does.
 """

@@ -26,7 +26,7 @@ import struct
 import subprocess
 import sys
 import threading
-from itertools import islice
+from itertools import chain, islice
 
 from django.conf import settings
 from django.utils import translation
@@ -42,33 +42,25 @@ FRAME = struct.Struct("<I")  # each message: its length, then marshal's bytes
 READY = "ready"  # a worker's first message, once it can check rows
 
 
-def parallel_after() -> int:
-    return settings.IMPORT_PARALLEL_ROWS
-
-
-def check_processes() -> int:
-    return settings.IMPORT_CHECK_PROCESSES
-
-
 def checked_rows(validator, rows):
     """(number, clean, errors) for each (number, row) of `rows`, in order: what
     `validator.check_row` says of it, here or in the workers."""
     rows = iter(rows)
-    for number, row in islice(rows, parallel_after()):
+    for number, row in islice(rows, settings.IMPORT_PARALLEL_ROWS):
         yield number, *validator.check_row(number, row)
     batches = _batches(rows)
     first = next(batches, None)
     if first is None:
         return
-    workers = check_processes()
+    workers = settings.IMPORT_CHECK_PROCESSES
     if workers < 2:
-        for batch in _chain(first, batches):
+        for batch in chain((first,), batches):
             yield from check_here(validator, batch)
         return
     pool = None
     try:
         pool = WorkerPool(validator, workers)
-        for batch in _chain(first, batches):
+        for batch in chain((first,), batches):
             yield from pool.check(batch)
         yield from pool.drain(keep=0)
     finally:
@@ -79,11 +71,6 @@ def checked_rows(validator, rows):
 def _batches(rows):
     while batch := list(islice(rows, BATCH)):
         yield batch
-
-
-def _chain(first, rest):
-    yield first
-    yield from rest
 
 
 def check_here(validator, batch) -> list:
