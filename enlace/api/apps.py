@@ -7,6 +7,7 @@ class ApiConfig(AppConfig):
     verbose_name = "API"
 
     def ready(self):
-        from enlace.api import webhooks
+        from enlace.api.webhooks import AuditSubscriber
+        from enlace.audit.services import subscribe
 
-        webhooks.connect_signals()
+        subscribe(AuditSubscriber())

@@ -2,8 +2,8 @@
 
 `emit(organization, event, payload)` is the one hook: it records a delivery per subscribed
 endpoint and enqueues its task in the caller's transaction, so a rolled-back change sends
-nothing. Invitation events are emitted from the audit trail, which every service already
-writes on each state change.
+nothing. Invitation events are emitted from the audit trail, which every service writes on each
+state change: AuditSubscriber is subscribed to the audit writer (enlace.audit.services).
 
 Receivers check `Enlace-Signature: t=<unix time>,v1=<hex>` where
 v1 = HMAC-SHA256(endpoint secret, "<t>.<raw body>") (see docs/api.md).
@@ -24,7 +24,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models.signals import post_save
 from django.utils import timezone
 
 from enlace.api.models import WebhookDelivery, WebhookEndpoint
@@ -80,27 +79,26 @@ def invitation_payload(invitation) -> dict:
     }
 
 
-def emit_for_audit_event(audit_event) -> None:
-    """The webhook events an audit event stands for."""
-    event = AUDIT_EVENTS.get(audit_event.action)
-    invitation = audit_event.invitation
-    if event is None or invitation is None:
-        return
-    payload = invitation_payload(invitation)
-    emit(audit_event.organization, event, payload)
-    if event == Event.INVITATION_REGISTERED and invitation.partner_id:
-        emit(audit_event.organization, Event.PARTNER_REGISTERED, payload)
+class AuditSubscriber:
+    """Turns the audit events of invitations into webhook events (see enlace.audit.services)."""
 
+    def watches(self, organization_id: int, action: str) -> bool:
+        event = AUDIT_EVENTS.get(action)
+        if event is None:
+            return False
+        events = {event, Event.PARTNER_REGISTERED} if event == Event.INVITATION_REGISTERED else {event}
+        endpoints = WebhookEndpoint.objects.filter(organization_id=organization_id, is_active=True)
+        return any(endpoint.wants(e) for endpoint in endpoints for e in events)
 
-def _on_audit_event(sender, instance, created, raw=False, **kwargs):
-    if created and not raw:
-        emit_for_audit_event(instance)
-
-
-def connect_signals() -> None:
-    from enlace.audit.models import AuditEvent
-
-    post_save.connect(_on_audit_event, sender=AuditEvent, dispatch_uid="enlace.api.webhooks")
+    def recorded(self, audit_event) -> None:
+        invitation = audit_event.invitation
+        if invitation is None:
+            return
+        event = AUDIT_EVENTS[audit_event.action]
+        payload = invitation_payload(invitation)
+        emit(audit_event.organization, event, payload)
+        if event == Event.INVITATION_REGISTERED and invitation.partner_id:
+            emit(audit_event.organization, Event.PARTNER_REGISTERED, payload)
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
