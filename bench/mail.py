@@ -35,7 +35,7 @@ from enlace.organizations.models import Organization
 from enlace.partners.models import Partner
 from enlace.partners.samples import ec_ruc
 from enlace.partners.services import create_partner
-from enlace.mail.samples import queue_sample_invitations
+from enlace.accounts.samples import queue_sample_invitations
 org, _ = Organization.objects.get_or_create(slug="acme", defaults=dict(name="Acme S.A.", country="EC"))
 partner = Partner.objects.filter(organization=org).first() or create_partner(
     organization=org, kind=Partner.Kind.CUSTOMER, tax_id=ec_ruc(1), code="C001", name="Ferretería")
@@ -50,11 +50,12 @@ def pre_rendered(database_url: str, count: int) -> list:
     code = f"""
 import django, pickle, sys; django.setup()
 from django.core.mail.message import sanitize_address
-from enlace.invitations.emails import build_invitation_email
+from enlace.invitations.emails import invitation_email
+from enlace.mail.rendering import message
 from enlace.invitations.models import Invitation
 out = []
 for inv in Invitation.objects.select_related("organization", "user")[:{count}]:
-    m = build_invitation_email(inv)
+    m = message(invitation_email(inv))
     out.append((sanitize_address(m.from_email, "utf-8"), m.to, m.message().as_bytes(linesep="\\r\\n")))
 sys.stdout.buffer.write(pickle.dumps(out))
 """

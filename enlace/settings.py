@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "anymail",
+    "enlace.worker",
     "enlace.accounts",
     "enlace.organizations",
     "enlace.partners",

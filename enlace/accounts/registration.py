@@ -68,7 +68,7 @@ def register_with_link(
     user.must_change_password = False
     user.temporary_password_expires_at = None
     user.save()
-    mark_used(invitation, state=Invitation.State.REGISTERED, now=now)
+    mark_used(invitation, event="register", now=now)
     record(
         organization=invitation.organization,
         action=AuditEvent.Action.REGISTERED,

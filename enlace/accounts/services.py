@@ -15,7 +15,7 @@ from enlace.invitations.services import (
     build_invitation,
     find_by_token,
     mark_used,
-    queue_delivery,
+    queue_emails,
     resend_invitation,
 )
 from enlace.lib.errors import DomainError
@@ -88,7 +88,7 @@ def create_customer_user(
         invitation=invitation,
         detail=email,
     )
-    queue_delivery([invitation])
+    queue_emails([invitation])
     return user
 
 
@@ -134,7 +134,18 @@ def resend_activation(*, user: User, by) -> Invitation:
         raise DomainError("no_invitation", _("This user has no activation to resend."))
     if invitation.state == Invitation.State.REVOKED:
         raise DomainError("not_pending", _("This invitation has already been used or revoked."))
-    return resend_invitation(invitation=invitation, by=by)
+    return resend(invitation=invitation, by=by)
+
+
+@transaction.atomic
+def resend(*, invitation: Invitation, by=None, now=None) -> Invitation:
+    """Resend any invitation (invitations.resend_invitation): a fresh secret and a new email.
+    An activation's user also gets the temporary password derived from the new secret, as the
+    new email says."""
+    invitation = resend_invitation(invitation=invitation, by=by, now=now)
+    if invitation.user_id and invitation.kind == Invitation.Kind.ACTIVATION:
+        reset_temporary_password(invitation=invitation)
+    return invitation
 
 
 @transaction.atomic
@@ -153,7 +164,7 @@ def activate_account(*, token: str, password: str | None = None) -> User:
         user.set_password(password)
         user.mark_ready()
     user.save()
-    mark_used(invitation, state=Invitation.State.ACTIVATED)
+    mark_used(invitation, event="activate")
     record(
         organization=invitation.organization,
         action=AuditEvent.Action.ACTIVATED,

@@ -130,7 +130,7 @@ def register_with_code(
     if company.registered_at is None:
         company.registered_at = now
         company.save(update_fields=["registered_at"])
-    mark_used(invitation, state=Invitation.State.REGISTERED, now=now)
+    mark_used(invitation, event="register", now=now)
     record(
         organization=invitation.organization,
         action=AuditEvent.Action.REGISTERED,

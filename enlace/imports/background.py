@@ -135,7 +135,7 @@ def _fail(batch, code, message) -> None:
 
 def fail_abandoned_imports(*, now=None) -> int:
     """Mark failed the running batches whose task ended without finishing them (a worker that
-    died every time it took the task, see enlace.mail.recovery); return how many."""
+    died every time it took the task, see enlace.worker.recovery); return how many."""
     running = dict(
         ImportBatch.objects.filter(status__in=RUNNING).exclude(task_id="").values_list("task_id", "pk")
     )

@@ -28,7 +28,7 @@ from enlace.imports.models import ImportBatch
 from enlace.imports.readers import read_rows
 from enlace.imports.validators import VALIDATORS, chunked
 from enlace.invitations.models import Invitation
-from enlace.invitations.services import enqueue_new_invitations, issue_invitations, resend_invitation
+from enlace.invitations.services import enqueue_first_emails, issue_invitations, resend_invitation
 from enlace.lib.bulk import FreshStatistics, copies_in_background, insert_many, insert_rows, update_many
 from enlace.partners.models import Company, Partner, PartnerGroup
 
@@ -288,12 +288,12 @@ def _apply_users(*, batch, validator, by, progress) -> Outcome:
             outcome.created += len(chunk)
             outcome.invitations += len(chunk)
             if len(unqueued) >= ENQUEUE_EVERY:
-                enqueue_new_invitations(unqueued)
+                enqueue_first_emails(unqueued)
                 unqueued = []
             progress("applied", outcome.created, validator.count)
             progress("queued", outcome.invitations, validator.count)
             statistics.rows_written(outcome.created)
-        enqueue_new_invitations(unqueued)
+        enqueue_first_emails(unqueued)
     return outcome
 
 

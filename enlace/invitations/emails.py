@@ -1,4 +1,5 @@
-"""The email each kind of invitation sends, rendered in the invitee's language."""
+"""The emails of invitations: one function per email, each saying which templates, to whom, in
+which language, with what values and headers (enlace.mail.rendering renders and sends them)."""
 
 import datetime
 import functools
@@ -11,9 +12,8 @@ from django.utils import formats, timezone, translation
 
 from enlace.invitations import secrets
 from enlace.invitations.models import Invitation
-from enlace.invitations.services import secret_of
-from enlace.mail.bounces import invitation_metadata
-from enlace.mail.rendering import email_bytes, render_email
+from enlace.invitations.secrets import secret_of
+from enlace.mail.rendering import Email
 
 TEMPLATE_FOR_KIND = {
     Invitation.Kind.ACTIVATION: "activation",
@@ -21,8 +21,8 @@ TEMPLATE_FOR_KIND = {
     Invitation.Kind.SUPPLIER_CODE: "supplier-code",
 }
 # Values of the context that are the same for every invitee of an organization (and language);
-# the rest are the invitee's own (see enlace.mail.rendering.email_bytes).
-SHARED = {"organization_name", "from_email", "has_own_password", "is_code"}
+# the rest are the invitee's own (see enlace.mail.rendering.Email.shared).
+SHARED = frozenset({"organization_name", "from_email", "has_own_password", "is_code"})
 
 
 def from_address(organization) -> str:
@@ -97,37 +97,38 @@ def invitation_context(invitation: Invitation) -> dict:
     return context
 
 
-def build_invitation_email(invitation: Invitation):
-    message = render_email(
-        TEMPLATE_FOR_KIND[invitation.kind],
+def invitation_metadata(invitation: Invitation) -> dict:
+    """What each message carries so that a later bounce finds its invitation and generation."""
+    return {"invitation": str(invitation.pk), "generation": str(invitation.generation)}
+
+
+def invitation_email(invitation: Invitation) -> Email:
+    """The invitation itself: the activation link, the registration link or the supplier code."""
+    return Email(
+        template=TEMPLATE_FOR_KIND[invitation.kind],
         to=invitation.email,
         language=invitation.language,
         context=invitation_context(invitation),
         headers={"Message-ID": invitation.message_id},
-    )
-    # Providers with bounce webhooks (anymail) send this back with the bounce.
-    message.metadata = invitation_metadata(invitation)
-    return message
-
-
-def invitation_email_bytes(invitation: Invitation):
-    """(sender, recipient, bytes) of the same email, for the worker's SMTP connection."""
-    return split_bytes(
-        TEMPLATE_FOR_KIND[invitation.kind],
-        invitation,
-        invitation_context(invitation),
-        headers={"Message-ID": invitation.message_id},
+        shared=SHARED,
+        metadata=invitation_metadata(invitation),
     )
 
 
-def split_bytes(name: str, invitation: Invitation, context: dict, *, headers: dict):
-    shared = {key: value for key, value in context.items() if key in SHARED}
-    personal = {key: value for key, value in context.items() if key not in SHARED}
-    return email_bytes(
-        name,
+def reminder_email(invitation: Invitation) -> Email:
+    """A reminder shortly before the link or code expires, in the invitation's thread."""
+    context = invitation_context(invitation)
+    context["is_code"] = invitation.kind == Invitation.Kind.SUPPLIER_CODE
+    context["name"] = invitation.full_name or invitation.email
+    domain = invitation.message_id.rpartition("@")[2]
+    return Email(
+        template="reminder",
         to=invitation.email,
         language=invitation.language,
-        shared=shared,
-        personal=personal,
-        headers=headers,
+        context=context,
+        headers={
+            "Message-ID": f"<reminder-{invitation.pk}-{invitation.generation}@{domain}",
+            "References": invitation.message_id,
+        },
+        shared=SHARED,
     )

@@ -39,6 +39,8 @@ class Invitation(models.Model):
         EXPIRED = "expired", _("Expired")
         REVOKED = "revoked", _("Revoked")
 
+    # Not used yet, and not ended: the link or code still works until it expires. The moves
+    # between states are declared in enlace.invitations.lifecycle.
     PENDING_STATES = (State.CREATED, State.QUEUED, State.SENT, State.FAILED)
 
     organization = models.ForeignKey(
@@ -79,7 +81,7 @@ class Invitation(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     delivery_error = models.CharField(max_length=500, blank=True)
     delivery_attempts = models.PositiveIntegerField(default=0)
-    # Set while a worker is sending this invitation's email (see enlace.mail.delivery): a value
+    # Set while a worker is sending this invitation's email (see enlace.invitations.delivery): a value
     # left behind by a dead worker means the message may have reached the server already.
     sending_at = models.DateTimeField(null=True, blank=True)
     interrupted_sends = models.PositiveSmallIntegerField(default=0)
@@ -130,17 +132,21 @@ class Invitation(models.Model):
         domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "enlace.localhost"
         return f"<invitation-{self.pk}-{self.generation}@{domain}>"
 
-    def mark_queued(self) -> None:
-        self.state = self.State.QUEUED
-        self.delivery_error = ""
 
-    def mark_sent(self, now=None) -> None:
-        if self.state in (self.State.CREATED, self.State.QUEUED, self.State.FAILED):
-            self.state = self.State.SENT
-        self.sent_at = now or timezone.now()
-        self.delivery_error = ""
+class SendingSchedule(models.Model):
+    """When an organization with a sending rate may send its next message (shared by all workers).
 
-    def mark_failed(self, reason: str) -> None:
-        if self.is_pending:
-            self.state = self.State.FAILED
-        self.delivery_error = reason[:500]
+    The earliest time of the next message advances by 60/rate seconds per message sent; a worker
+    that finds it in the future defers the rest of its chunk until then instead of waiting.
+    """
+
+    organization = models.OneToOneField(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    next_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "mail_sendingschedule"  # where it was created
+
+    def __str__(self):
+        return f"{self.organization_id} next at {self.next_at:%H:%M:%S}"

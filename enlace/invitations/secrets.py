@@ -14,6 +14,8 @@ import secrets
 
 from django.conf import settings
 
+from enlace.invitations.models import Invitation
+
 SALT_BYTES = 16  # 128 bits of randomness behind every secret
 CODE_LENGTH = 12  # Crockford base32: 12 symbols = 60 bits
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -74,3 +76,21 @@ def derive_temporary_password(salt: str) -> str:
         symbols.append(CROCKFORD[index])
     password = "".join(symbols)
     return "-".join(password[i : i + 4] for i in range(0, 16, 4))
+
+
+def new_secret(kind) -> tuple[str, str]:
+    """A fresh salt for an invitation of `kind`, and the hash of the secret derived from it."""
+    salt = new_salt()
+    return salt, hash_secret(derive_secret(kind, salt))
+
+
+def secret_of(invitation) -> str:
+    """The invitation's current secret in the form the person receives it."""
+    return derive_secret(invitation.kind, invitation.secret_salt)
+
+
+def derive_secret(kind, salt: str) -> str:
+    """A supplier's typed code, or a link token for every other kind of invitation."""
+    if kind == Invitation.Kind.SUPPLIER_CODE:
+        return derive_code(salt)
+    return derive_token(salt)

@@ -7,9 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enlace.audit.models import AuditEvent
-from enlace.audit.services import record
-from enlace.invitations import secrets
+from enlace.audit.services import record, record_many
+from enlace.invitations import lifecycle, secrets
 from enlace.invitations.models import Invitation
+from enlace.invitations.secrets import new_secret
+from enlace.invitations.tasks import deliver_invitations
 from enlace.lib.bulk import insert_rows
 from enlace.lib.errors import DomainError
 
@@ -33,28 +35,11 @@ def lifetime_for(organization, kind) -> timedelta:
     return organization.link_lifetime
 
 
-def _new_secret(invitation: Invitation, now) -> None:
+def _draw_secret(invitation: Invitation, now) -> None:
     invitation.secret_salt, invitation.secret_hash = new_secret(invitation.kind)
     invitation.expires_at = now + lifetime_for(invitation.organization, invitation.kind)
     invitation.used_at = None
     invitation.failed_attempts = 0
-
-
-def new_secret(kind) -> tuple[str, str]:
-    """A fresh salt for an invitation of `kind`, and the hash of the secret derived from it."""
-    salt = secrets.new_salt()
-    return salt, secrets.hash_secret(_derive_secret(kind, salt))
-
-
-def secret_of(invitation: Invitation) -> str:
-    """The invitation's current secret in the form the person receives it."""
-    return _derive_secret(invitation.kind, invitation.secret_salt)
-
-
-def _derive_secret(kind, salt: str) -> str:
-    if kind == Invitation.Kind.SUPPLIER_CODE:
-        return secrets.derive_code(salt)
-    return secrets.derive_token(salt)
 
 
 def build_invitation(
@@ -85,25 +70,21 @@ def build_invitation(
         language=language or organization.language,
         invited_by=by if by is not None and by.is_authenticated else None,
     )
-    _new_secret(invitation, now)
+    _draw_secret(invitation, now)
     return invitation
 
 
 @transaction.atomic
-def issue_invitation(*, organization, kind, email, by=None, **fields) -> Invitation:
-    """Create one invitation and queue its email, in the caller's transaction."""
-    invitation = build_invitation(organization=organization, kind=kind, email=email, by=by, **fields)
-    invitation.save()
-    record(
-        organization=organization,
-        action=AuditEvent.Action.CREATED,
-        actor=by,
-        user=invitation.user,
-        invitation=invitation,
-        detail=email,
-    )
-    queue_delivery([invitation])
-    return invitation
+def issue_invitation(
+    *, organization, kind, email, by=None, partner=None, user=None, language=None, **fields
+) -> Invitation:
+    """Create one invitation and queue its email, in the caller's transaction: issue_invitations
+    for one person."""
+    person = {"email": email, "partner_id": partner and partner.pk, "user_id": user and user.pk, **fields}
+    if language:
+        person["language"] = language
+    (pk,) = issue_invitations(organization=organization, kind=kind, people=[person], by=by)
+    return Invitation.objects.select_related("organization", "partner", "user").get(pk=pk)
 
 
 # No savepoint: an import calls this once per chunk, and PostgreSQL slows down every session
@@ -111,20 +92,20 @@ def issue_invitation(*, organization, kind, email, by=None, **fields) -> Invitat
 @transaction.atomic(savepoint=False)
 def issue_invitations(*, organization, kind, people, by=None, now=None, enqueue=True) -> list[int]:
     """Create one invitation per person, already queued, with its audit event, and enqueue the
-    emails: issue_invitation for the importers' thousands, without a model instance per row.
+    emails, without a model instance per row (the importers invite thousands at once).
 
     `people` are dicts with the same keys, taken from the invitation's own fields by attname
     (email, and any of partner_id, user_id, first_name, last_name, phone, language). Returns
     the new invitations' ids, in order. With `enqueue=False` the caller enqueues their emails
-    later in the same transaction, with enqueue_new_invitations.
+    later in the same transaction, with enqueue_first_emails.
     """
     now = now or timezone.now()
     common = {
         "organization_id": organization.pk,
         "kind": kind,
-        # Queued from the start: the delivery tasks are enqueued below (or by the caller), in
-        # this transaction.
-        "state": Invitation.State.QUEUED,
+        # Created and queued at once: the delivery tasks are enqueued below (or by the caller),
+        # in this transaction.
+        "state": lifecycle.target("queue"),
         "invited_by_id": by.pk if by is not None and by.is_authenticated else None,
         "expires_at": now + lifetime_for(organization, kind),
         "language": organization.language,
@@ -134,8 +115,7 @@ def issue_invitations(*, organization, kind, people, by=None, now=None, enqueue=
         salt, secret_hash = new_secret(kind)
         rows.append({**common, **person, "secret_salt": salt, "secret_hash": secret_hash})
     ids = insert_rows(Invitation, rows)
-    insert_rows(
-        AuditEvent,
+    record_many(
         (
             {
                 "organization_id": organization.pk,
@@ -149,36 +129,34 @@ def issue_invitations(*, organization, kind, people, by=None, now=None, enqueue=
         ),
     )
     if enqueue:
-        enqueue_new_invitations(ids)
+        enqueue_first_emails(ids)
     return ids
 
 
-def enqueue_new_invitations(ids) -> None:
+def enqueue_first_emails(ids) -> None:
     """Enqueue the delivery tasks of invitations that issue_invitations created."""
-    enqueue_deliveries([[pk, 1] for pk in ids])  # a new invitation's generation is 1
+    enqueue_delivery_tasks([[pk, 1] for pk in ids])  # a new invitation's generation is 1
 
 
-def queue_delivery(invitations) -> None:
-    """Mark the invitations queued and enqueue their delivery tasks, one per chunk.
+def queue_emails(invitations) -> None:
+    """Move the invitations to `queued` and enqueue their delivery tasks, one per chunk.
 
     Must run inside the transaction that created or changed them: the task queue lives in the
     same database, so a rollback leaves neither invitations nor tasks behind.
     """
     invitations = list(invitations)
-    ids = [inv.pk for inv in invitations]
-    Invitation.objects.filter(pk__in=ids).update(
-        state=Invitation.State.QUEUED, delivery_error="", updated_at=timezone.now()
-    )
     for inv in invitations:
-        inv.mark_queued()
-    enqueue_deliveries([[inv.pk, inv.generation] for inv in invitations])
+        lifecycle.move(inv, "queue")
+        inv.delivery_error = ""
+    Invitation.objects.filter(lifecycle.may("queue"), pk__in=[inv.pk for inv in invitations]).update(
+        state=lifecycle.target("queue"), delivery_error="", updated_at=timezone.now()
+    )
+    enqueue_delivery_tasks([[inv.pk, inv.generation] for inv in invitations])
 
 
-def enqueue_deliveries(pairs) -> None:
+def enqueue_delivery_tasks(pairs) -> None:
     """Enqueue the delivery tasks of queued invitations given as [id, generation] pairs, one
-    task per chunk; in the transaction that queued them, as queue_delivery says."""
-    from enlace.mail.tasks import deliver_invitations
-
+    task per chunk; in the transaction that queued them, as queue_emails says."""
     for start in range(0, len(pairs), DELIVERY_CHUNK):
         deliver_invitations.enqueue(pairs[start : start + DELIVERY_CHUNK])
 
@@ -188,26 +166,20 @@ def resend_invitation(*, invitation: Invitation, by=None, now=None) -> Invitatio
     """A fresh secret, a new email; the old link or code stops working at once."""
     now = now or timezone.now()
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if not invitation.is_pending and invitation.state != Invitation.State.EXPIRED:
-        raise DomainError("not_pending", _("This invitation has already been used or revoked."))
     action = (
         AuditEvent.Action.RENEWED
         if invitation.state == Invitation.State.EXPIRED
         else AuditEvent.Action.RESENT
     )
+    lifecycle.move(invitation, "resend")
     invitation.generation += 1
-    _new_secret(invitation, now)
-    invitation.state = Invitation.State.CREATED
+    _draw_secret(invitation, now)
     invitation.sent_at = None
     invitation.delivery_attempts = 0
     # A worker may be sending the old message right now: its claim no longer holds.
     invitation.sending_at = None
     invitation.interrupted_sends = 0
     invitation.save()
-    if invitation.user_id and invitation.kind == Invitation.Kind.ACTIVATION:
-        from enlace.accounts.services import reset_temporary_password
-
-        reset_temporary_password(invitation=invitation)
     record(
         organization=invitation.organization,
         action=action,
@@ -215,16 +187,15 @@ def resend_invitation(*, invitation: Invitation, by=None, now=None) -> Invitatio
         user=invitation.user,
         invitation=invitation,
     )
-    queue_delivery([invitation])
+    queue_emails([invitation])
     return invitation
 
 
 @transaction.atomic
 def revoke_invitation(*, invitation: Invitation, by=None) -> Invitation:
+    """The link or code stops working at once; the invitation stays in the list as revoked."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if not invitation.is_pending and invitation.state != Invitation.State.EXPIRED:
-        raise DomainError("not_pending", _("This invitation has already been used or revoked."))
-    invitation.state = Invitation.State.REVOKED
+    lifecycle.move(invitation, "revoke")
     invitation.save(update_fields=["state", "updated_at"])
     record(
         organization=invitation.organization,
@@ -244,9 +215,9 @@ def expire_overdue_invitations(*, now=None) -> int:
     for pk in list(overdue[:10000]):
         with transaction.atomic():
             invitation = Invitation.objects.select_for_update().select_related("organization").get(pk=pk)
-            if not invitation.is_pending or not invitation.is_expired(now):
+            if not lifecycle.allowed("expire", invitation.state) or not invitation.is_expired(now):
                 continue
-            invitation.state = Invitation.State.EXPIRED
+            lifecycle.move(invitation, "expire")
             invitation.save(update_fields=["state", "updated_at"])
             record(
                 organization=invitation.organization,
@@ -278,7 +249,8 @@ def check_usable(invitation: Invitation, *, now=None) -> None:
         raise InvitationInvalid("expired")
 
 
-def mark_used(invitation: Invitation, *, state, now=None) -> None:
+def mark_used(invitation: Invitation, *, event: str, now=None) -> None:
+    """The person used the link or code (`event`: register or activate); it works no more."""
+    lifecycle.move(invitation, event)
     invitation.used_at = now or timezone.now()
-    invitation.state = state
     invitation.save(update_fields=["used_at", "state", "updated_at"])

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from enlace.accounts.models import User
 from enlace.audit.models import AuditEvent
 from enlace.invitations.models import Invitation
-from enlace.invitations.services import build_invitation, queue_delivery, resend_invitation
+from enlace.invitations.services import build_invitation, queue_emails, resend_invitation
 from enlace.lib.errors import DomainError
 from enlace.lib.forms import normalize_email
 from enlace.partners.models import Partner
@@ -142,7 +142,7 @@ def _invite(*, organization, pairs, by, outcome: InviteOutcome) -> None:
         )
         for inv in fresh
     )
-    queue_delivery(fresh)
+    queue_emails(fresh)
     outcome.invitations.extend(fresh)
 
 

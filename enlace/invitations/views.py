@@ -12,10 +12,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from enlace.accounts.services import resend
 from enlace.invitations import exports
 from enlace.invitations.models import Invitation
 from enlace.invitations.selectors import search_invitations
-from enlace.invitations.services import resend_invitation, revoke_invitation
+from enlace.invitations.services import revoke_invitation
 from enlace.lib.errors import DomainError
 from enlace.organizations.decorators import staff_required
 
@@ -105,7 +106,7 @@ def invitation_resend(request, pk):
         invitation.is_pending and invitation.is_expired()
     )
     try:
-        invitation = resend_invitation(invitation=invitation, by=request.user)
+        invitation = resend(invitation=invitation, by=request.user)
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -1,16 +1,18 @@
 """Render an email from its three templates in the recipient's language.
 
-Each email is `mail/<name>-subject.txt`, `mail/<name>-body.txt` and `mail/<name>-body.html`.
+Each email is `mail/<name>-subject.txt`, `mail/<name>-body.txt` and `mail/<name>-body.html`,
+described by an `Email`: which templates, to whom, in which language, with what values.
 
-`render_email` gives a Django EmailMessage, for any email backend. The worker sending over SMTP
-asks `email_bytes` for what goes on the wire instead, which is much cheaper in bulk: the templates
-and the MIME message are built once per kind of email (template, language, the shared values
-such as the organization's name, and which personal values are empty), with markers in place of
-the personal values (name, link, username ...); each message is then those bytes with the
-markers replaced, HTML-escaped where the template escaped them. The first message of each kind
-is also built the slow way and compared byte for byte (the MIME boundary and the Date apart);
-a kind that differs, or a message whose values could change how it is encoded (a line break, a
-line too long, non-ASCII where the message was 7-bit, an unusual address), is built the slow way.
+`message(email)` gives a Django EmailMessage, for any email backend. `wire_bytes(email)` gives
+what goes on the wire for Django's SMTP backend instead, which is much cheaper in bulk: the
+templates and the MIME message are built once per kind of email (template, language, the
+shared values such as the organization's name, and which personal values are empty), with
+markers in place of the personal values (name, link, username ...); each message is then those
+bytes with the markers replaced, HTML-escaped where the template escaped them. The first message
+of each kind is also built the slow way and compared byte for byte (the MIME boundary and the
+Date apart); a kind that differs, or a message whose values could change how it is encoded (a
+line break, a line too long, non-ASCII where the message was 7-bit, an unusual address), is
+built the slow way.
 """
 
 import html
@@ -19,6 +21,7 @@ import random
 import re
 import sys
 import time
+from dataclasses import dataclass, field
 from email.utils import formatdate
 
 from django.conf import settings
@@ -44,6 +47,48 @@ _CACHE_SIZE = 256
 _compiled = {}
 
 
+@dataclass(frozen=True)
+class Email:
+    """One message to one recipient, before it is rendered."""
+
+    template: str
+    to: str
+    language: str
+    context: dict
+    headers: dict = field(default_factory=dict)
+    # The keys of `context` whose values many recipients share (strings and booleans such as the
+    # organization's name): the compiled form keys on them; the others are the recipient's own.
+    shared: frozenset = frozenset()
+    # Carried by providers with tracking webhooks (django-anymail) back with a bounce.
+    metadata: dict | None = None
+
+
+def message(email: Email) -> EmailMultiAlternatives:
+    """The email as a Django message, for any email backend."""
+    built = render_email(
+        email.template, to=email.to, language=email.language, context=email.context, headers=email.headers
+    )
+    if email.metadata is not None:
+        built.metadata = email.metadata
+    return built
+
+
+def wire_bytes(email: Email):
+    """(envelope sender, envelope recipient, message bytes) of `message(email)`, as Django's SMTP
+    backend would send it. Raises ValueError if the message would not have exactly one recipient,
+    `email.to`."""
+    shared = {key: value for key, value in email.context.items() if key in email.shared}
+    personal = {key: value for key, value in email.context.items() if key not in email.shared}
+    return _email_bytes(
+        email.template,
+        to=email.to,
+        language=email.language,
+        shared=shared,
+        personal=personal,
+        headers=email.headers,
+    )
+
+
 def render_email(name: str, *, to: str, language: str, context: dict, headers=None):
     with translation.override(language):
         context = {"base_url": settings.BASE_URL, **context}
@@ -61,14 +106,8 @@ def render_email(name: str, *, to: str, language: str, context: dict, headers=No
     return message
 
 
-def email_bytes(name: str, *, to: str, language: str, shared: dict, personal: dict, headers: dict):
-    """(envelope sender, envelope recipient, message bytes) of the email `render_email` would
-    build from the context shared | personal, as Django's SMTP backend would send it.
-
-    `shared` holds values common to many recipients (strings and booleans); `personal` the
-    recipient's own strings. Raises ValueError if the message would not have exactly one
-    recipient, `to`.
-    """
+def _email_bytes(name: str, *, to: str, language: str, shared: dict, personal: dict, headers: dict):
+    """wire_bytes, from the context split into its shared and personal values."""
     personal = dict(sorted(personal.items()))  # markers are numbered in this order
     if any(value and not isinstance(value, str) for value in personal.values()):
         return _slow_bytes(name, to=to, language=language, context={**shared, **personal}, headers=headers)

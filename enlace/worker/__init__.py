@@ -1,1 +1,2 @@
-"""The task worker: the `enlace worker` command, its heartbeat, recovery of stranded tasks and the periodic jobs that apps register."""
+"""The task worker: the `enlace worker` command, its heartbeat, recovery of the tasks of dead
+workers, and the periodic jobs that apps register."""

@@ -260,7 +260,7 @@ def test_the_invitation_and_its_task_are_one_transaction(alice, customer, monkey
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "queue_delivery", explode)
+    monkeypatch.setattr(services, "queue_emails", explode)
     with pytest.raises(RuntimeError):
         services.create_customer_user(
             organization=customer.organization,
@@ -373,7 +373,7 @@ def test_after_activating_the_login_page_speaks_the_emails_language(alice_client
 
 @pytest.mark.django_db
 def test_resend_on_an_imported_person_resends_their_registration_link(alice_client, alice, customer):
-    from enlace.invitations.services import build_invitation, queue_delivery
+    from enlace.invitations.services import build_invitation, queue_emails
 
     person = User.objects.create(
         username="ana@tornillo.example",
@@ -392,7 +392,7 @@ def test_resend_on_an_imported_person_resends_their_registration_link(alice_clie
         user=person,
     )
     invitation.save()
-    queue_delivery([invitation])
+    queue_emails([invitation])
     run_worker()
     first = link_in(mail.outbox[-1], "/r/")
     response = alice_client.post(reverse("accounts:user_resend", args=[person.pk]), follow=True)

@@ -17,7 +17,8 @@ from enlace.accounts.models import User
 from enlace.accounts.registration import register_with_link
 from enlace.audit.models import AuditEvent
 from enlace.invitations.models import Invitation
-from enlace.invitations.services import InvitationInvalid, build_invitation, queue_delivery, secret_of
+from enlace.invitations.secrets import secret_of
+from enlace.invitations.services import InvitationInvalid, build_invitation, queue_emails
 from enlace.partners.models import Partner
 from enlace.partners.services import create_partner
 from tests.conftest import ec_ruc, link_in, run_worker
@@ -60,7 +61,7 @@ def import_person(
             phone=phone,
         )
         invitation.save()
-        queue_delivery([invitation])
+        queue_emails([invitation])
     return user, invitation
 
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 from enlace.accounts.registration import register_with_link
 from enlace.audit.models import AuditEvent
 from enlace.invitations.models import Invitation
-from enlace.invitations.services import expire_overdue_invitations, secret_of
+from enlace.invitations.secrets import secret_of
+from enlace.invitations.services import expire_overdue_invitations
 from tests.conftest import link_in, run_worker
 
 LIST = reverse("invitations:list")

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from enlace.invitations.delivery import fail
 from enlace.invitations.models import Invitation
 from enlace.invitations.services import build_invitation
 
@@ -37,8 +38,8 @@ def hostile(acme, customer):
         first_name=HOSTILE_NAME,
         last_name="",
     )
-    invitation.mark_failed("@SUM(1+1)")
     invitation.save()
+    fail(invitation, reason="@SUM(1+1)")
     return invitation
 
 

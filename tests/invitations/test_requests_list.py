@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from enlace.invitations.delivery import fail
 from enlace.invitations.models import Invitation
 from enlace.invitations.services import build_invitation
 from tests.conftest import run_worker
@@ -27,8 +28,7 @@ def rows_of(page) -> list[str]:
 @pytest.mark.django_db
 def test_it_lists_person_customer_email_dates_and_state(alice_client, people):
     run_worker()
-    people[2].mark_failed("550 5.1.1 mailbox unavailable")
-    people[2].save()
+    fail(people[2], reason="550 5.1.1 mailbox unavailable")
     html = alice_client.get(LIST).content.decode()
     assert "Solicitudes de activación de usuarios" in html
     assert "María José Paredes" in html and "Ferretería El Tornillo" in html and "C777" in html
@@ -41,8 +41,7 @@ def test_it_lists_person_customer_email_dates_and_state(alice_client, people):
 @pytest.mark.django_db
 def test_it_filters_by_state_and_kind(alice_client, people):
     run_worker()
-    people[1].mark_failed("550 no such user")
-    people[1].save()
+    fail(people[1], reason="550 no such user")
     assert rows_of(alice_client.get(LIST, {"state": "failed"})) == ["jorge@"]
     assert rows_of(alice_client.get(LIST, {"state": "sent"})) == ["maria@", "lucia@"]
     assert rows_of(alice_client.get(LIST, {"kind": "registration"})) == ["maria@", "jorge@", "lucia@"]

@@ -14,9 +14,9 @@ def main(command, *args):
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
 
+    from enlace.accounts.samples import queue_sample_invitations
     from enlace.audit.models import AuditEvent
     from enlace.invitations.models import Invitation
-    from enlace.mail.samples import queue_sample_invitations
     from enlace.organizations.models import Organization
     from enlace.partners.models import Partner
     from enlace.partners.samples import ec_ruc
@@ -38,7 +38,7 @@ def main(command, *args):
         if copies > 1:
             # The same chunks queued again: two workers may run the same invitations at once.
             from enlace.invitations.services import DELIVERY_CHUNK
-            from enlace.mail.tasks import deliver_invitations
+            from enlace.invitations.tasks import deliver_invitations
 
             for _ in range(copies - 1):
                 for start in range(0, count, DELIVERY_CHUNK):
@@ -68,7 +68,7 @@ def locked_write(hold):
 
     from django.db import OperationalError, connection, transaction
 
-    from enlace.mail.delivery.database import short_lock_waits, writing
+    from enlace.invitations.delivery.database import short_lock_waits, writing
     from enlace.organizations.models import Organization
 
     migrate_with_one_organization()

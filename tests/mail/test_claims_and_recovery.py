@@ -6,12 +6,12 @@ import pytest
 import time_machine
 from django_tasks_db.models import DBTaskResult
 
+from enlace.accounts.samples import queue_sample_invitations
+from enlace.invitations import delivery
 from enlace.invitations.models import Invitation
 from enlace.invitations.services import resend_invitation
-from enlace.mail import delivery
-from enlace.mail.models import WorkerHeartbeat
-from enlace.mail.recovery import recover_abandoned_tasks
-from enlace.mail.samples import queue_sample_invitations
+from enlace.worker.models import WorkerHeartbeat
+from enlace.worker.recovery import recover_abandoned_tasks
 from tests.conftest import run_worker
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)

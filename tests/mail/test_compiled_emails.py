@@ -7,21 +7,30 @@ import pytest
 from django.core.mail.message import sanitize_address
 
 from enlace.accounts.models import User
-from enlace.invitations.emails import build_invitation_email, invitation_email_bytes
+from enlace.accounts.samples import queue_sample_invitations
+from enlace.invitations.emails import invitation_email, reminder_email
 from enlace.invitations.models import Invitation
 from enlace.invitations.services import build_invitation
 from enlace.mail import rendering
-from enlace.mail.reminders import build_reminder_email, reminder_email_bytes
-from enlace.mail.samples import queue_sample_invitations
+from enlace.mail.rendering import message, wire_bytes
 from enlace.partners.models import Partner
 from enlace.partners.services import create_partner
+
+
+def message_of(invitation):
+    return message(invitation_email(invitation))
+
+
+def wire_bytes_of(invitation):
+    return wire_bytes(invitation_email(invitation))
+
 
 NAMES = ["", "Ana", "Ana O'Brien & <Peña>", "Zoë Ñandú", "Ana\r\nBcc: all@victims.example"]
 
 
-def django_bytes(message):
-    """What Django's SMTP backend sends for `message`, with the boundary and Date made neutral."""
-    return neutral(message.message().as_bytes(linesep="\r\n"))
+def django_bytes(built):
+    """What Django's SMTP backend sends for `built`, with the boundary and Date made neutral."""
+    return neutral(built.message().as_bytes(linesep="\r\n"))
 
 
 def neutral(data):
@@ -62,14 +71,11 @@ def invitations(acme, globex, customer):
 @pytest.mark.django_db
 def test_every_invitation_and_reminder_is_the_same_bytes_as_djangos(invitations):
     for invitation in invitations:
-        for build, encode in (
-            (build_invitation_email, invitation_email_bytes),
-            (build_reminder_email, reminder_email_bytes),
-        ):
-            message = build(invitation)
-            sender, recipient, data = encode(invitation)
-            assert neutral(data) == django_bytes(message), (invitation.first_name, build.__name__)
-            assert sender == sanitize_address(message.from_email, "utf-8")
+        for email in (invitation_email(invitation), reminder_email(invitation)):
+            built = message(email)
+            sender, recipient, data = wire_bytes(email)
+            assert neutral(data) == django_bytes(built), (invitation.first_name, email.template)
+            assert sender == sanitize_address(built.from_email, "utf-8")
             assert recipient == invitation.email
 
 
@@ -77,9 +83,9 @@ def test_every_invitation_and_reminder_is_the_same_bytes_as_djangos(invitations)
 def test_a_line_too_long_for_smtp_is_encoded_as_django_would(invitations):
     invitation = invitations[1]
     invitation.first_name = "x" * 1200  # longer than a column allows, so only in memory
-    _, _, data = invitation_email_bytes(invitation)
+    _, _, data = wire_bytes_of(invitation)
     assert b"quoted-printable" in data
-    assert neutral(data) == django_bytes(build_invitation_email(invitation))
+    assert neutral(data) == django_bytes(message_of(invitation))
 
 
 @pytest.mark.django_db
@@ -90,7 +96,7 @@ def test_most_messages_come_from_the_compiled_form(invitations, monkeypatch):
     rendering._compiled.clear()
     ordinary = [i for i in invitations if i.first_name in ("", "Ana")]
     for invitation in ordinary * 3:
-        invitation_email_bytes(invitation)
+        wire_bytes_of(invitation)
     kinds = len(rendering._compiled)
     assert len(slow) == kinds  # the one check per kind, then none
     assert all(rendering._compiled.values())
@@ -106,7 +112,7 @@ def test_a_template_the_compiled_form_cannot_reproduce_is_rendered_each_time(inv
 
     monkeypatch.setattr(rendering, "render_email", upper_names)  # a filter on a personal value
     rendering._compiled.clear()
-    _, _, data = invitation_email_bytes(invitation)
+    _, _, data = wire_bytes_of(invitation)
     assert b"Hello ANA" in data or b"Hola ANA" in data
     assert list(rendering._compiled.values()) == [None]
 
@@ -117,10 +123,10 @@ def test_a_first_message_the_compiled_form_cannot_take_does_not_spoil_its_kind(i
     odd = Invitation.objects.get(pk=ordinary.pk)
     odd.email = '"ana maria"@acme.example'  # valid, but not a plain address
     rendering._compiled.clear()
-    _, recipient, data = invitation_email_bytes(odd)
-    assert neutral(data) == django_bytes(build_invitation_email(odd))
+    _, recipient, data = wire_bytes_of(odd)
+    assert neutral(data) == django_bytes(message_of(odd))
     assert rendering._compiled == {}  # nothing concluded from that one
-    invitation_email_bytes(ordinary)
+    wire_bytes_of(ordinary)
     assert [bool(kind) for kind in rendering._compiled.values()] == [True]
 
 
@@ -128,7 +134,7 @@ def test_the_html_part_declares_the_recipients_language(invitations):
     # Screen readers and mail clients pick their voice and hyphenation from it.
     languages = set()
     for invitation in invitations:
-        html = build_invitation_email(invitation).alternatives[0][0]
+        html = message_of(invitation).alternatives[0][0]
         assert f'<html lang="{invitation.language}">' in html
         languages.add(invitation.language)
     assert languages == {"es", "en"}
@@ -143,11 +149,11 @@ def test_the_plain_text_part_and_subject_are_not_html_escaped(invitations):
     ]
     assert len(awkward) >= 4
     for invitation in awkward:
-        message = build_invitation_email(invitation)
-        assert "Ana O'Brien & <Peña>" in message.body
-        assert "&amp;" not in message.body and "&#x27;" not in message.body
-        html = message.alternatives[0][0]
+        built = message_of(invitation)
+        assert "Ana O'Brien & <Peña>" in built.body
+        assert "&amp;" not in built.body and "&#x27;" not in built.body
+        html = built.alternatives[0][0]
         assert "Ana O&#x27;Brien &amp; &lt;Peña&gt;" in html  # the HTML part stays escaped
     # The supplier's name ("Aceros & <Cía>") in a code email's text part, unescaped too.
     coded = [i for i in invitations if i.kind == Invitation.Kind.SUPPLIER_CODE and i.partner_id]
-    assert any("Aceros & <Cía>" in build_invitation_email(i).body for i in coded)
+    assert any("Aceros & <Cía>" in message_of(i).body for i in coded)

@@ -8,9 +8,10 @@ import time_machine
 from django.core.mail.backends.smtp import EmailBackend
 from django_tasks_db.models import DBTaskResult
 
+from enlace.accounts.samples import queue_sample_invitations
 from enlace.audit.models import AuditEvent
 from enlace.invitations.models import Invitation
-from enlace.mail.samples import queue_sample_invitations
+from enlace.invitations.tasks import deliver_later
 from tests.conftest import run_worker
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -160,7 +161,7 @@ def test_a_server_that_refuses_us_at_once_is_not_asked_again_until_the_retry(
 def test_a_worker_interrupted_by_force_mid_chunk_queues_the_rest_again_at_once(
     settings, smtp_server, clock, acme, customer, monkeypatch
 ):
-    from enlace.mail import delivery
+    from enlace.invitations import delivery
 
     invitations = queue(acme, customer, 6)
     record_sent = delivery.record_sent
@@ -177,7 +178,7 @@ def test_a_worker_interrupted_by_force_mid_chunk_queues_the_rest_again_at_once(
     monkeypatch.setattr(delivery._ChunkRun, "in_one_statement", lambda *args: False)
     DBTaskResult.objects.all().delete()  # as a worker that took the chunk's task
     with pytest.raises(KeyboardInterrupt):
-        delivery.deliver_chunk([[i.pk, i.generation] for i in invitations])
+        delivery.deliver_chunk([[i.pk, i.generation] for i in invitations], requeue=deliver_later)
     assert states(invitations) == {"sent": 2, "queued": 4}
     again = DBTaskResult.objects.get(status="READY")
     # Queued again now, not after the ten-minute sweep of stranded invitations.
@@ -210,7 +211,7 @@ def test_after_the_last_attempt_the_invitation_fails_with_the_reason(
 
 @pytest.mark.django_db
 def test_the_same_invitation_in_two_tasks_is_sent_once(smtp_server, clock, acme, customer):
-    from enlace.mail.tasks import deliver_invitations
+    from enlace.invitations.tasks import deliver_invitations
 
     invitations = queue(acme, customer, 3)
     deliver_invitations.enqueue([[i.pk, i.generation] for i in invitations])
@@ -235,12 +236,12 @@ def test_each_message_costs_a_fixed_few_statements(smtp_server, clock, acme, cus
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from enlace.mail.delivery import deliver_chunk
+    from enlace.invitations.delivery import deliver_chunk
 
     def statements(count, start):
         invitations = queue(acme, customer, count, start=start)
         with CaptureQueriesContext(connection) as queries:
-            deliver_chunk([[i.pk, i.generation] for i in invitations])
+            deliver_chunk([[i.pk, i.generation] for i in invitations], requeue=deliver_later)
         return len(queries)
 
     # Its record, its audit event and the next claim: one statement on PostgreSQL; on SQLite
@@ -272,7 +273,7 @@ def test_another_smtp_backend_gets_the_same_treatment_one_message_at_a_time(
 def test_invitations_held_by_another_workers_claims_wait_together_in_one_task(
     smtp_server, clock, acme, customer
 ):
-    from enlace.mail import delivery
+    from enlace.invitations import delivery
 
     invitations = queue(acme, customer, 3)
     DBTaskResult.objects.all().delete()  # as a worker that took the chunk's task
@@ -280,7 +281,7 @@ def test_invitations_held_by_another_workers_claims_wait_together_in_one_task(
     for n, invitation in enumerate(invitations[:2]):
         claimed = START + dt.timedelta(milliseconds=100 + 10 * n)
         Invitation.objects.filter(pk=invitation.pk).update(sending_at=claimed)
-    outcome = delivery.deliver_chunk([[i.pk, i.generation] for i in invitations])
+    outcome = delivery.deliver_chunk([[i.pk, i.generation] for i in invitations], requeue=deliver_later)
     assert outcome["sent"] == 1 and outcome["deferred"] == 2
     later = DBTaskResult.objects.get(status="READY")  # one task for both, not one each
     assert later.run_after >= START + dt.timedelta(milliseconds=110) + delivery.lease()

@@ -5,9 +5,9 @@ import time
 
 import pytest
 
+from enlace.accounts.samples import queue_sample_invitations
+from enlace.invitations import delivery
 from enlace.invitations.models import Invitation
-from enlace.mail import delivery
-from enlace.mail.samples import queue_sample_invitations
 from tests.conftest import run_worker
 
 

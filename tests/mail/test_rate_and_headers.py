@@ -7,11 +7,12 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django_tasks_db.models import DBTaskResult
 
-from enlace.invitations.emails import build_invitation_email
+from enlace.accounts.samples import queue_sample_invitations
+from enlace.invitations.emails import invitation_email
 from enlace.invitations.models import Invitation
 from enlace.lib.env import email_settings
 from enlace.lib.forms import normalize_email
-from enlace.mail.samples import queue_sample_invitations
+from enlace.mail.rendering import message
 from tests.conftest import run_worker
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -63,8 +64,8 @@ def test_a_name_with_a_line_break_cannot_add_a_header_or_a_recipient(smtp_server
     Invitation.objects.filter(pk=invitation.pk).update(first_name="Ana\r\nBcc: all@victims.example")
     acme.name = "Acme\r\nBcc: all@victims.example"
     acme.save()
-    message = build_invitation_email(Invitation.objects.get(pk=invitation.pk))
-    assert message.recipients() == [invitation.email]
+    built = message(invitation_email(Invitation.objects.get(pk=invitation.pk)))
+    assert built.recipients() == [invitation.email]
     run_worker()
     [received] = smtp_server.messages
     assert smtp_server.handler.envelopes == [[invitation.email]]

@@ -6,10 +6,10 @@ from email.header import decode_header, make_header
 import pytest
 import time_machine
 
+from enlace.accounts.samples import queue_sample_invitations
 from enlace.audit.models import AuditEvent
 from enlace.invitations.models import Invitation
-from enlace.mail.periodic import run_periodic_work
-from enlace.mail.samples import queue_sample_invitations
+from enlace.worker.periodic import run_periodic_work
 from tests.conftest import run_worker
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)

@@ -7,11 +7,11 @@ import time_machine
 from django.db import DatabaseError
 from django_tasks_db.models import DBTaskResult
 
+from enlace.accounts.samples import queue_sample_invitations
+from enlace.invitations import delivery
 from enlace.invitations.models import Invitation
-from enlace.mail import delivery
-from enlace.mail.periodic import run_periodic_work
-from enlace.mail.recovery import STRANDED_AFTER, requeue_stranded_invitations
-from enlace.mail.samples import queue_sample_invitations
+from enlace.invitations.recovery import STRANDED_AFTER, requeue_stranded_invitations
+from enlace.worker.periodic import run_periodic_work
 from tests.conftest import run_worker
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)

@@ -1,7 +1,7 @@
 """Helpers shared by the supplier tests."""
 
 from enlace.invitations.models import Invitation
-from enlace.invitations.services import secret_of
+from enlace.invitations.secrets import secret_of
 from enlace.partners.models import Partner
 from enlace.partners.samples import ec_ruc
 from enlace.partners.services import create_partner

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from enlace.invitations.delivery import fail
 from enlace.invitations.models import Invitation
 from enlace.invitations.supplier_invitations import invite_partner
 from enlace.partners.models import Partner
@@ -31,8 +32,7 @@ def directory(acme, alice):
     [invitation] = invite_partner(
         organization=acme, partner=failed, emails=[failed.email], by=alice
     ).invitations
-    invitation.mark_failed("550 5.1.1 mailbox unavailable")
-    invitation.save()
+    fail(invitation, reason="550 5.1.1 mailbox unavailable")
     quiet = add_supplier(acme, 4, name="Distribuidora Sin Invitar", email="")
     return {"registered": registered, "invited": invited, "failed": failed, "not_invited": quiet}
 

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
+from enlace.accounts.services import resend
 from enlace.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from enlace.api.schemas import (
     Error,
@@ -123,7 +124,7 @@ def get_invitation(request, invitation_id: int):
 def resend_invitation(request, invitation_id: int):
     """A fresh link or code by email; the previous one stops working at once."""
     invitation = get_object_or_404(invitations_of(request.organization), pk=invitation_id)
-    return services.resend_invitation(invitation=invitation, by=None)
+    return resend(invitation=invitation, by=None)
 
 
 @router.post(

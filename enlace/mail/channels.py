@@ -1,6 +1,11 @@
-"""How a chunk's messages reach the server: pipelined over Django's SMTP settings
+"""How a batch of emails reaches the server: pipelined over Django's SMTP settings
 (enlace.mail.smtp), or one at a time through any other email backend; and what an answer means
-(a temporary or a permanent failure)."""
+(a temporary or a permanent failure).
+
+A channel is handed each email as a function that builds its `Email` (enlace.mail.rendering), so
+that an error while building it, a bug of ours, is reported like any other failure of that
+email instead of stopping the batch.
+"""
 
 import contextlib
 import logging
@@ -8,11 +13,10 @@ import smtplib
 
 from django.core.mail import get_connection
 
-from enlace.invitations.models import Invitation
 from enlace.mail import smtp
-from enlace.mail.delivery.records import INVITATION, REMINDER
+from enlace.mail.rendering import message, wire_bytes
 
-logger = logging.getLogger("enlace.mail.delivery")
+logger = logging.getLogger("enlace.invitations.delivery")
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
@@ -36,20 +40,22 @@ def withdraw(transfer):
         transfer.cancel()
 
 
-def _built(invitation, build):
-    """What `build` made of the invitation, or the failure its error stands for."""
+def _built(make_email, render):
+    """render(make_email()), or the failure its error stands for."""
+    email = None
     try:
-        return build(invitation)
+        email = make_email()
+        return email, render(email)
     except ValueError as error:
         if "one recipient" in str(error):
-            return PermanentFailure("refused: the message must have exactly its one recipient")
+            return email, PermanentFailure("refused: the message must have exactly its one recipient")
         error_ = error
     except Exception as error:
         error_ = error
     # A bug of ours (a template, a missing translation) must delay this email, not lose it: it
     # is retried like a temporary failure, and fails with the reason in the end.
-    logger.error("Building the email of invitation %s failed", invitation.pk, exc_info=error_)
-    return TemporaryFailure(f"{type(error_).__name__}: {error_}"[:500])
+    logger.error("Building the email to %s failed", email.to if email else "?", exc_info=error_)
+    return email, TemporaryFailure(f"{type(error_).__name__}: {error_}"[:500])
 
 
 class SMTPChannel:
@@ -58,8 +64,9 @@ class SMTPChannel:
     def __init__(self):
         self.connection = None
 
-    def prepare(self, invitation, *, purpose):
-        built = _built(invitation, lambda inv: message_bytes(inv, purpose=purpose))
+    def prepare(self, make_email):
+        """Start sending the email that make_email() builds: a transfer, or the failure."""
+        _, built = _built(make_email, wire_bytes)
         if isinstance(built, Exception):
             return built
         sender, recipient, data = built
@@ -103,7 +110,7 @@ class _SMTPTransfer:
 
 
 def _refusal(error: smtp.Refused) -> Exception:
-    """A 5xx about the recipient or the message fails the invitation; anything else is retried."""
+    """A 5xx about the recipient or the message fails that email; anything else is retried."""
     if error.about_recipient and 500 <= error.code < 600:
         return PermanentFailure(str(error))
     return TemporaryFailure(str(error), connection_lost=error.connection_lost)
@@ -116,14 +123,15 @@ class BackendChannel:
         self.connection = None
         self.sent = 0  # over the current connection
 
-    def prepare(self, invitation, *, purpose):
-        message = _built(invitation, lambda inv: build_message(inv, purpose=purpose))
-        if isinstance(message, Exception):
-            return message
+    def prepare(self, make_email):
+        """As SMTPChannel.prepare."""
+        email, built = _built(make_email, message)
+        if isinstance(built, Exception):
+            return built
         # One message, one recipient: nothing in a name or an address can add another.
-        if len(message.recipients()) != 1 or message.recipients() != [invitation.email]:
+        if len(built.recipients()) != 1 or built.recipients() != [email.to]:
             return PermanentFailure("refused: the message must have exactly its one recipient")
-        return _BackendTransfer(self, message)
+        return _BackendTransfer(self, built)
 
     def start_over(self) -> bool:
         """As SMTPChannel.start_over: the next message opens a new connection."""
@@ -171,24 +179,3 @@ class _BackendTransfer:
             if isinstance(self.error, TemporaryFailure) and self.error.connection_lost:
                 self.channel.close()
             raise self.error
-
-
-def build_message(invitation: Invitation, *, purpose: str = INVITATION):
-    from enlace.invitations.emails import build_invitation_email
-
-    if purpose == REMINDER:
-        from enlace.mail.reminders import build_reminder_email
-
-        return build_reminder_email(invitation)
-    return build_invitation_email(invitation)
-
-
-def message_bytes(invitation: Invitation, *, purpose: str = INVITATION):
-    """(sender, recipient, bytes) of the email, as Django's SMTP backend would send it."""
-    from enlace.invitations.emails import invitation_email_bytes
-
-    if purpose == REMINDER:
-        from enlace.mail.reminders import reminder_email_bytes
-
-        return reminder_email_bytes(invitation)
-    return invitation_email_bytes(invitation)

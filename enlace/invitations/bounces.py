@@ -10,16 +10,11 @@ from anymail.signals import tracking
 from django.db import transaction
 from django.dispatch import receiver
 
-from enlace.audit.models import AuditEvent
-from enlace.audit.services import record
+from enlace.invitations import lifecycle
+from enlace.invitations.delivery.records import fail
 from enlace.invitations.models import Invitation
 
 FAILURE_EVENTS = {"bounced", "rejected", "failed"}
-
-
-def invitation_metadata(invitation: Invitation) -> dict:
-    """What each message carries so that a later bounce finds its invitation and generation."""
-    return {"invitation": str(invitation.pk), "generation": str(invitation.generation)}
 
 
 @receiver(tracking)
@@ -39,21 +34,7 @@ def record_bounce(sender, event, esp_name, **kwargs):
 def mark_bounced(*, invitation_id: int, generation: int, reason: str) -> bool:
     """Fail the invitation if the bounce is about its current message; a bounce of a message
     that a resend has since replaced changes nothing."""
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("organization")
-        .filter(pk=invitation_id, generation=generation)
-        .first()
-    )
-    if invitation is None or not invitation.is_pending:
+    invitation = Invitation.objects.select_related("organization", "user").filter(pk=invitation_id).first()
+    if invitation is None or invitation.generation != generation:
         return False
-    invitation.mark_failed(reason)
-    invitation.save(update_fields=["state", "delivery_error", "updated_at"])
-    record(
-        organization=invitation.organization,
-        action=AuditEvent.Action.FAILED,
-        user=invitation.user,
-        invitation=invitation,
-        detail=reason,
-    )
-    return True
+    return fail(invitation, reason=reason, only=lifecycle.may("fail"))

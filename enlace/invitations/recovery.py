@@ -1,87 +1,31 @@
-"""Take back the tasks of workers that died, and keep each live worker's heartbeat.
+"""Invitations whose delivery task ended without them.
 
-A task is RUNNING from the moment a worker claims it (django_tasks_db, SELECT … FOR UPDATE SKIP
-LOCKED) until that worker records its result. A worker killed in between leaves it RUNNING for
-ever. Every `enlace worker` therefore beats a heartbeat row every quarter of the lease, from a
-thread of its own so that a long task does not silence it; `recover_abandoned_tasks` queues
-again each RUNNING task whose worker's heartbeat is older than the lease. What the task had done
-already is not done twice: the delivery claims each invitation before sending it and records it
-right after (enlace.mail.delivery), and an import applies in one transaction that died with it.
-A task taken back MAX_CLAIMS times (one that kills its worker each time) fails instead.
-
-A delivery task can also end without sending its invitations: a database error in the middle of
-a chunk fails the task and leaves them `queued`. `requeue_stranded_invitations` queues a new task
+A delivery task can end without sending its invitations: a database error in the middle of a
+chunk fails the task and leaves them `queued`. `requeue_stranded_invitations` queues a new task
 for each invitation still `queued` STRANDED_AFTER after it last changed with no task left to send
 it (none ready, waiting for a retry, or running); `requeue_stranded_reminders` does the same for
-reminders. The delivery's claims keep that from sending
-anything twice; an invitation claimed when its task died is sent again once the claim is stale,
-as after a crash.
+reminders. The delivery's claims keep that from sending anything twice; an invitation claimed
+when its task died is sent again once the claim is stale, as after a crash.
 """
 
 import logging
-import os
-import socket
-import threading
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
-from django_tasks_db.models import DBTaskResult, get_date_max
+from django_tasks_db.models import DBTaskResult
 
+from enlace.invitations.delivery import INVITATION, give_up
 from enlace.invitations.models import Invitation
-from enlace.mail.delivery import lease
-from enlace.mail.models import WorkerHeartbeat
+from enlace.invitations.services import enqueue_delivery_tasks
+from enlace.invitations.tasks import deliver_invitations
 
 logger = logging.getLogger(__name__)
 
-MAX_CLAIMS = 5
 STRANDED_AFTER = timedelta(minutes=10)
-
-
-def beat(worker_id: str, now=None) -> None:
-    WorkerHeartbeat.objects.update_or_create(
-        worker_id=worker_id,
-        defaults={
-            "beat_at": now or timezone.now(),
-            "hostname": socket.gethostname()[:200],
-            "pid": os.getpid(),
-        },
-    )
-
-
-def recover_abandoned_tasks(*, now=None) -> int:
-    """Queue again the tasks left RUNNING by workers whose heartbeat stopped; return how many."""
-    now = now or timezone.now()
-    cutoff = now - lease()
-    alive = set(WorkerHeartbeat.objects.filter(beat_at__gte=cutoff).values_list("worker_id", flat=True))
-    recovered = 0
-    for task in (
-        DBTaskResult.objects.running().filter(started_at__lt=cutoff).only("pk", "worker_ids", "started_at")
-    ):
-        owner = task.worker_ids[-1] if task.worker_ids else None
-        if owner in alive:
-            continue
-        # Conditional on the claim we saw, so that a task claimed again meanwhile is left alone.
-        same_claim = DBTaskResult.objects.filter(
-            pk=task.pk, status=TaskResultStatus.RUNNING, started_at=task.started_at
-        )
-        if len(task.worker_ids) >= MAX_CLAIMS:
-            changed = same_claim.update(
-                status=TaskResultStatus.FAILED,
-                finished_at=now,
-                exception_class_path="enlace.mail.recovery.WorkerDied",
-                traceback=f"The worker running this task stopped {len(task.worker_ids)} times.",
-            )
-        else:
-            changed = same_claim.update(status=TaskResultStatus.READY, run_after=get_date_max())
-        if changed:
-            logger.warning("Task %s: worker %s stopped answering; task queued again", task.pk, owner)
-            recovered += 1
-    WorkerHeartbeat.objects.filter(beat_at__lt=now - lease() * 100).delete()
-    return recovered
 
 
 def requeue_stranded_invitations(*, now=None, limit: int = 10000) -> int:
@@ -91,9 +35,6 @@ def requeue_stranded_invitations(*, now=None, limit: int = 10000) -> int:
     error that comes back) fails after ENLACE_MAIL_MAX_ATTEMPTS instead of being queued again
     for ever. Returns how many were queued again.
     """
-    from enlace.invitations.services import enqueue_deliveries
-    from enlace.mail.delivery import INVITATION, give_up
-
     now = now or timezone.now()
     old = Q(state=Invitation.State.QUEUED, updated_at__lt=now - STRANDED_AFTER)
     # Looked up before taking any lock: during a long backlog every candidate has its task, and
@@ -122,7 +63,7 @@ def requeue_stranded_invitations(*, now=None, limit: int = 10000) -> int:
         Invitation.objects.filter(pk__in=[pk for pk, _ in pairs]).update(
             updated_at=now, delivery_attempts=F("delivery_attempts") + 1
         )
-        enqueue_deliveries(pairs)
+        enqueue_delivery_tasks(pairs)
     if pairs:
         logger.warning("%d queued invitations had no delivery task left; queued again", len(pairs))
     return len(pairs)
@@ -167,8 +108,6 @@ def _without_a_live_task(invitations) -> list[int]:
 
 def invitations_with_a_live_task() -> set[int]:
     """Ids of the invitations named by delivery tasks that are ready, waiting or running."""
-    from enlace.mail.tasks import deliver_invitations
-
     live = DBTaskResult.objects.filter(
         status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
         task_path=deliver_invitations.module_path,
@@ -178,25 +117,3 @@ def invitations_with_a_live_task() -> set[int]:
         pairs = (args_kwargs.get("args") or [None])[0] or args_kwargs.get("kwargs", {}).get("pairs") or []
         ids.update(int(pk) for pk, _ in pairs)
     return ids
-
-
-class Heartbeat(threading.Thread):
-    """Beats for its worker every quarter of the lease until the process ends."""
-
-    def __init__(self, worker_id: str):
-        super().__init__(name="enlace-heartbeat", daemon=True)
-        self.worker_id = worker_id
-        self.stopped = threading.Event()
-
-    def run(self):
-        period = lease().total_seconds() / 4
-        while not self.stopped.wait(period):
-            try:
-                close_old_connections()
-                beat(self.worker_id)
-            except Exception:
-                logger.exception("Worker heartbeat failed; trying again")
-        connection.close()
-
-    def stop(self):
-        self.stopped.set()

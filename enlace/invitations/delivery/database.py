@@ -10,7 +10,7 @@ from django_tasks_db.utils import is_locked_database_exception
 
 @contextlib.contextmanager
 def commits_without_waiting_for_disk():
-    """PostgreSQL only; why it is safe is in enlace.mail.delivery's docstring."""
+    """PostgreSQL only; why it is safe is in enlace.invitations.delivery's docstring."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         yield
         return

@@ -6,10 +6,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from enlace.invitations.delivery import REMINDER
 from enlace.invitations.models import Invitation
 from enlace.invitations.services import DELIVERY_CHUNK
-from enlace.mail.delivery import REMINDER
-from enlace.mail.rendering import render_email
+from enlace.invitations.tasks import deliver_invitations
 from enlace.organizations.models import Organization
 
 
@@ -33,8 +33,6 @@ def due_reminders(organization, now):
 
 def queue_reminders(*, now=None) -> int:
     """Queue one reminder per due invitation, in chunks, for every organization that wants them."""
-    from enlace.mail.tasks import deliver_invitations
-
     now = now or timezone.now()
     queued = 0
     for organization in Organization.objects.filter(reminder_hours_before_expiry__gt=0):
@@ -52,33 +50,3 @@ def queue_reminders(*, now=None) -> int:
                 deliver_invitations.enqueue([list(pair) for pair in pairs], purpose=REMINDER)
             queued += len(pairs)
     return queued
-
-
-def reminder_context(invitation: Invitation) -> tuple[dict, dict]:
-    """The reminder's template context and headers."""
-    from enlace.invitations.emails import invitation_context
-
-    context = invitation_context(invitation)
-    context["is_code"] = invitation.kind == Invitation.Kind.SUPPLIER_CODE
-    context["name"] = invitation.full_name or invitation.email
-    domain = invitation.message_id.rpartition("@")[2]
-    headers = {
-        "Message-ID": f"<reminder-{invitation.pk}-{invitation.generation}@{domain}",
-        "References": invitation.message_id,
-    }
-    return context, headers
-
-
-def build_reminder_email(invitation: Invitation):
-    context, headers = reminder_context(invitation)
-    return render_email(
-        "reminder", to=invitation.email, language=invitation.language, context=context, headers=headers
-    )
-
-
-def reminder_email_bytes(invitation: Invitation):
-    """(sender, recipient, bytes) of the same email, for the worker's SMTP connection."""
-    from enlace.invitations.emails import split_bytes
-
-    context, headers = reminder_context(invitation)
-    return split_bytes("reminder", invitation, context, headers=headers)

@@ -16,11 +16,12 @@ A delivery task carries a chunk of [id, generation] pairs. For each invitation t
 
 Steps 3 of one message and 1 of the next are one transaction. Over SMTP the message is prepared
 and transmitted while that transaction runs, all but the final "." that ends it, which goes only
-once the transaction has committed (enlace.mail.smtp). So at most one message is ever accepted by
-the server and not yet recorded, and at most one invitation holds a claim.
+once the transaction has committed (enlace.mail.smtp, whose SMTP thread holds the connection).
+So at most one message is ever accepted by the server and not yet recorded, and at most one
+invitation holds a claim.
 
 A worker killed between 1 and 3 leaves `sending_at` set and its task RUNNING. Every worker beats
-a heartbeat; the recovery step of `enlace worker` (enlace.mail.recovery) queues a task again when
+a heartbeat; the recovery step of `enlace worker` (enlace.worker.recovery) queues a task again when
 its worker's heartbeat is older than the lease (MAIL_LEASE_SECONDS). When the task runs again,
 the claims older than the lease are stale: the message may have reached the server before the
 crash, so the claim counts one interrupted send (`interrupted_sends`) and sends again: that is
@@ -48,7 +49,6 @@ PostgreSQL.
 import collections
 import contextlib
 import logging
-import threading
 from datetime import timedelta
 
 from django.conf import settings
@@ -56,25 +56,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from enlace.audit.models import AuditEvent
-from enlace.invitations.models import Invitation
-from enlace.mail.delivery.channels import (
-    SMTP_BACKEND,
-    BackendChannel,
-    PermanentFailure,
-    SMTPChannel,
-    TemporaryFailure,
-    build_message,
-    message_bytes,
-    withdraw,
-)
-from enlace.mail.delivery.database import commits_without_waiting_for_disk, short_lock_waits, writing
-from enlace.mail.delivery.records import (
+from enlace.invitations.delivery.database import commits_without_waiting_for_disk, short_lock_waits, writing
+from enlace.invitations.delivery.records import (
     INVITATION,
     REMINDED,
     REMINDER,
     Audit,
     Held,
     claim,
+    fail,
     give_up,
     lease,
     record_failed,
@@ -83,6 +73,17 @@ from enlace.mail.delivery.records import (
     release,
     wants,
 )
+from enlace.invitations.emails import invitation_email, reminder_email
+from enlace.invitations.models import Invitation, SendingSchedule
+from enlace.mail.channels import (
+    SMTP_BACKEND,
+    BackendChannel,
+    PermanentFailure,
+    SMTPChannel,
+    TemporaryFailure,
+    withdraw,
+)
+from enlace.worker.shutdown import stopping
 
 __all__ = [
     "INVITATION",
@@ -90,12 +91,11 @@ __all__ = [
     "REMINDER",
     "PermanentFailure",
     "TemporaryFailure",
-    "build_message",
     "claim",
     "deliver_chunk",
+    "fail",
     "give_up",
     "lease",
-    "message_bytes",
     "record_failed",
     "record_sent",
     "record_sent_and_claim",
@@ -132,11 +132,12 @@ def retry_delay(attempt: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** (attempt - 1), 86400))
 
 
-def deliver_chunk(pairs, *, purpose: str = INVITATION, attempt: int = 1) -> dict:
+def deliver_chunk(pairs, *, requeue, purpose: str = INVITATION, attempt: int = 1) -> dict:
     """Send the emails of a chunk of invitations named by (id, generation) pairs.
 
     An invitation resent since (a newer generation), revoked, expired or already handled is
-    skipped: whoever changed it queued the right message, if any.
+    skipped: whoever changed it queued the right message, if any. What must be tried again
+    later goes back to the queue through `requeue(pairs, purpose=, attempt=, run_after=)`.
     """
     wanted = {int(pk): int(generation) for pk, generation in pairs}
     invitations = [
@@ -151,7 +152,7 @@ def deliver_chunk(pairs, *, purpose: str = INVITATION, attempt: int = 1) -> dict
         .order_by("pk")
         if inv.generation == wanted[inv.pk]
     ]
-    run = _ChunkRun(purpose=purpose, attempt=attempt)
+    run = _ChunkRun(purpose=purpose, attempt=attempt, requeue=requeue)
     run.outcome["skipped"] = len(wanted) - len(invitations)
     with commits_without_waiting_for_disk():
         try:
@@ -170,12 +171,9 @@ def deliver_chunk(pairs, *, purpose: str = INVITATION, attempt: int = 1) -> dict
     return run.outcome
 
 
-# Set while the worker is told to stop (SIGTERM, Ctrl+C): a chunk under way hands back the rest.
-stopping = threading.Event()
-
-
 class _ChunkRun:
-    def __init__(self, *, purpose, attempt):
+    def __init__(self, *, purpose, attempt, requeue):
+        self.requeue = requeue
         self.purpose = purpose
         self.attempt = attempt
         # Django's SMTP backend is driven directly, pipelined; any other (a provider's API, the
@@ -205,7 +203,7 @@ class _ChunkRun:
             if invitation is not None and not self.may_send_now(invitation):
                 self.unsent.popleft()
                 continue
-            transfer = None if invitation is None else self.channel.prepare(invitation, purpose=self.purpose)
+            transfer = None if invitation is None else self.channel.prepare(self.email_of(invitation))
             answer = self.answer(self.in_flight)
             lost = isinstance(answer, TemporaryFailure) and answer.connection_lost
             if lost and self.channel.start_over():
@@ -265,6 +263,10 @@ class _ChunkRun:
             with writing():
                 self.settle(self.in_flight, answer)
 
+    def email_of(self, invitation):
+        build = reminder_email if self.purpose == REMINDER else invitation_email
+        return lambda: build(invitation)
+
     def in_one_statement(self, in_flight, answer, invitation, transfer) -> bool:
         """Whether the common case applies: on PostgreSQL, the message in flight was accepted and
         the next is ready; then its record, its audit event and the next claim are one statement,
@@ -275,7 +277,7 @@ class _ChunkRun:
             and in_flight is not None
             and answer is None
             and not isinstance(transfer, Exception)
-            and not self.audit.needs_signal(in_flight[0].organization_id, AuditEvent.Action.SENT)
+            and not self.audit.is_watched(in_flight[0].organization_id, AuditEvent.Action.SENT)
         )
 
     def record_and_claim_at_once(self, in_flight, invitation):
@@ -320,7 +322,7 @@ class _ChunkRun:
             return
         invitation, claimed_at, _ = in_flight
         if answer is None:
-            if record_sent(invitation, claimed_at=claimed_at, purpose=self.purpose, audit=self.audit):
+            if record_sent(invitation, claimed_at=claimed_at, purpose=self.purpose, events=self.audit):
                 self.outcome["sent"] += 1
         elif isinstance(answer, PermanentFailure):
             record_failed(invitation, claimed_at=claimed_at, reason=str(answer), purpose=self.purpose)
@@ -345,8 +347,6 @@ class _ChunkRun:
             self.deferred.setdefault(invitation, now)
 
     def schedule_leftovers(self):
-        from enlace.mail.tasks import deliver_invitations
-
         now = timezone.now()
         last_attempt = self.attempt >= getattr(settings, "MAIL_MAX_ATTEMPTS", 8)
         if self.retry and last_attempt:
@@ -355,8 +355,11 @@ class _ChunkRun:
                 self.outcome["failed"] += 1
         elif self.retry:
             pairs = [[inv.pk, inv.generation] for inv in self.retry]
-            deliver_invitations.using(run_after=now + retry_delay(self.attempt)).enqueue(
-                pairs, purpose=self.purpose, attempt=self.attempt + 1
+            self.requeue(
+                pairs,
+                purpose=self.purpose,
+                attempt=self.attempt + 1,
+                run_after=now + retry_delay(self.attempt),
             )
             self.outcome["retry"] = len(pairs)
         by_time = {}
@@ -367,9 +370,7 @@ class _ChunkRun:
             when += timedelta(microseconds=-when.microsecond % 1_000_000)
             by_time.setdefault(when, []).append([invitation.pk, invitation.generation])
         for when, pairs in by_time.items():
-            deliver_invitations.using(run_after=when).enqueue(
-                pairs, purpose=self.purpose, attempt=self.attempt
-            )
+            self.requeue(pairs, purpose=self.purpose, attempt=self.attempt, run_after=when)
             self.outcome["deferred"] += len(pairs)
 
 
@@ -382,8 +383,6 @@ def reserve_sending_slot(organization, now=None):
     rate = organization.mail_rate_per_minute
     if not rate:
         return None
-    from enlace.mail.models import SendingSchedule
-
     now = now or timezone.now()
     interval = timedelta(seconds=60 / rate)
     burst = timedelta(seconds=60) - interval

@@ -10,9 +10,9 @@ from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from enlace.mail import delivery
-from enlace.mail.periodic import run_periodic_work
-from enlace.mail.recovery import Heartbeat, beat, recover_abandoned_tasks
+from enlace.worker.periodic import run_periodic_work
+from enlace.worker.recovery import Heartbeat, beat, recover_abandoned_tasks
+from enlace.worker.shutdown import stopping
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class EnlaceWorker(db_worker.Worker):
     def run(self) -> None:
         if self.startup_delay and self.interval:
             time.sleep(random.random())  # workers started together do not poll in step
-        delivery.stopping.clear()
+        stopping.clear()
         beat(self.worker_id)
         # An in-memory SQLite database (the tests) cannot be shared with a second thread.
         if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
@@ -53,12 +53,12 @@ class EnlaceWorker(db_worker.Worker):
             recover_abandoned_tasks()
             self.loop()
         finally:
-            delivery.stopping.clear()
+            stopping.clear()
             if self.heartbeat:
                 self.heartbeat.stop()
 
     def shutdown(self, signum, frame) -> None:
-        delivery.stopping.set()  # a chunk under way hands back the rest of its messages
+        stopping.set()  # a chunk under way hands back the rest of its messages
         super().shutdown(signum, frame)
 
     def loop(self) -> None:

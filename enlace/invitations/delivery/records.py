@@ -1,25 +1,26 @@
 """What the database says of each message: its claim, its outcome and the audit event that goes
-with it (see enlace.mail.delivery for why they are ordered as they are)."""
+with it (see enlace.invitations.delivery for why they are ordered as they are). The moves of
+state are those of enlace.invitations.lifecycle; the statements written out here take theirs
+from it."""
 
 import functools
 import logging
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q
 from django.utils import timezone
 
+from enlace.audit import services as audit
 from enlace.audit.models import AuditEvent
-from enlace.audit.services import record
+from enlace.invitations import lifecycle
 from enlace.invitations.models import Invitation
+from enlace.worker.recovery import lease
 
-logger = logging.getLogger("enlace.mail.delivery")
+logger = logging.getLogger("enlace.invitations.delivery")
 
 INVITATION = "invitation"
 REMINDER = "reminder"
-# Not (yet) a choice of AuditEvent.Action: the audit app's owner adds it with its migration.
-REMINDED = "reminded"
+REMINDED = AuditEvent.Action.REMINDED
 
 
 class Held:
@@ -29,25 +30,20 @@ class Held:
         self.until = until
 
 
-def lease() -> timedelta:
-    return timedelta(seconds=getattr(settings, "MAIL_LEASE_SECONDS", 300))
-
-
 class Audit:
     """The audit events of a chunk's deliveries, written as one plain INSERT each.
 
-    The organization's webhooks are emitted from AuditEvent's post_save signal, which an INSERT
-    bypasses: for an organization with an endpoint subscribed to the event, the event is written
-    through the ORM instead (looked up once per chunk; an endpoint added meanwhile is seen from
-    the next chunk on).
+    An event that a subscriber of the audit trail watches (an organization's webhook) goes
+    through the audit writer instead, so that the subscriber hears of it (looked up once per
+    chunk; a webhook added meanwhile is seen from the next chunk on).
     """
 
     def __init__(self):
-        self.signalled = {}
+        self.watched = {}
 
     def record(self, invitation, *, action, detail, now=None):
-        if self.needs_signal(invitation.organization_id, action):
-            record(
+        if self.is_watched(invitation.organization_id, action):
+            audit.record(
                 organization=invitation.organization,
                 action=action,
                 user=invitation.user,
@@ -62,23 +58,16 @@ class Audit:
                 action,
                 invitation.user_id,
                 invitation.pk,
-                detail[:500],
+                detail[: audit.DETAIL_LENGTH],
                 _db_time(now or timezone.now()),
             ],
         )
 
-    def needs_signal(self, organization_id, action) -> bool:
-        from enlace.api.models import WebhookEndpoint
-        from enlace.api.webhooks import AUDIT_EVENTS
-
-        event = AUDIT_EVENTS.get(action)
-        if event is None:
-            return False
-        key = (organization_id, event)
-        if key not in self.signalled:
-            endpoints = WebhookEndpoint.objects.filter(organization_id=organization_id, is_active=True)
-            self.signalled[key] = any(endpoint.wants(event) for endpoint in endpoints)
-        return self.signalled[key]
+    def is_watched(self, organization_id, action) -> bool:
+        key = (organization_id, action)
+        if key not in self.watched:
+            self.watched[key] = audit.is_watched(organization_id, action)
+        return self.watched[key]
 
 
 def _table(model, *fields):
@@ -86,16 +75,18 @@ def _table(model, *fields):
 
 
 # Names come from the models and values go as parameters.
-_AUDIT_INSERT = "INSERT INTO {} ({}, {}, {}, {}, {}, {}) VALUES (%s, %s, %s, %s, %s, %s)".format(  # noqa: S608
-    *_table(AuditEvent, "organization", "action", "user", "invitation", "detail", "created_at")
-)
+_AUDIT_COLUMNS = audit.insert_statement()
+_AUDIT_INSERT = f"{_AUDIT_COLUMNS} VALUES ({', '.join(['%s'] * len(audit.COLUMNS))})"
 # The two statements of every message, written out: building them through the ORM cost more
 # than running them.
 _CLAIM = "UPDATE {} SET {} = %s WHERE {} = %s AND {} = %s AND {} = %s AND {} IS NULL".format(  # noqa: S608
     *_table(Invitation, "sending_at", "id", "generation", "state", "sending_at")
 )
-_SENT = (  # noqa: S608
-    "UPDATE {0} SET {1} = CASE WHEN {1} = %s THEN %s ELSE {1} END, {2} = %s, {3} = NULL, "
+_STATE_AFTER_SENT, _STATE_AFTER_SENT_PARAMS = lifecycle.sql_case(
+    "send", Invitation._meta.get_field("state").column
+)
+_SENT = (
+    "UPDATE {0} SET {1} = " + _STATE_AFTER_SENT + ", {2} = %s, {3} = NULL, "  # noqa: S608
     "{4} = 0, {5} = '', {6} = {6} + 1, {7} = %s WHERE {8} = %s AND {3} = %s AND {9} = %s"
 ).format(
     *_table(
@@ -118,7 +109,7 @@ _ID = Invitation._meta.pk.column
 _SENT_AUDITED_AND_CLAIMED = f"""
 WITH sent AS ({_SENT} RETURNING {_ID}),
 audit AS (
-  {_AUDIT_INSERT.split(" VALUES ")[0]}
+  {_AUDIT_COLUMNS}
   SELECT %s::bigint, %s::varchar, %s::bigint, {_ID}, %s::varchar, %s::timestamptz FROM sent
 ),
 claimed AS ({_CLAIM} RETURNING 1)
@@ -209,7 +200,7 @@ def release(invitation: Invitation, *, claimed_at, reason: str) -> None:
 
 
 @transaction.atomic(savepoint=False)
-def record_sent(invitation: Invitation, *, claimed_at, purpose: str = INVITATION, audit=None) -> bool:
+def record_sent(invitation: Invitation, *, claimed_at, purpose: str = INVITATION, events=None) -> bool:
     """The server accepted the message: say so at once, before the next one can be accepted."""
     now = timezone.now()
     if purpose == REMINDER:
@@ -218,13 +209,20 @@ def record_sent(invitation: Invitation, *, claimed_at, purpose: str = INVITATION
         action = REMINDED
     else:
         db_now = _db_time(now)
-        queued, sent = Invitation.State.QUEUED, Invitation.State.SENT
         changed = _execute(
-            _SENT, [queued, sent, db_now, db_now, invitation.pk, _db_time(claimed_at), invitation.generation]
+            _SENT,
+            [
+                *_STATE_AFTER_SENT_PARAMS,
+                db_now,
+                db_now,
+                invitation.pk,
+                _db_time(claimed_at),
+                invitation.generation,
+            ],
         )
         action = AuditEvent.Action.SENT
     if changed:
-        (audit or Audit()).record(invitation, action=action, detail=invitation.email, now=now)
+        (events or Audit()).record(invitation, action=action, detail=invitation.email, now=now)
     return bool(changed)
 
 
@@ -233,7 +231,7 @@ def record_sent_and_claim(
 ) -> tuple[bool, bool]:
     """record_sent(previous) and the plain case of claim(invitation) in one statement
     (PostgreSQL): whether each changed its row."""
-    params = [Invitation.State.QUEUED, Invitation.State.SENT, now, now, previous.pk, claimed_at]
+    params = [*_STATE_AFTER_SENT_PARAMS, now, now, previous.pk, claimed_at]
     params += [previous.generation]
     params += [previous.organization_id, AuditEvent.Action.SENT, previous.user_id, previous.email, now]
     params += [now, invitation.pk, invitation.generation, Invitation.State.QUEUED]
@@ -246,7 +244,7 @@ def record_sent_and_claim(
 @transaction.atomic(savepoint=False)
 def record_failed(invitation: Invitation, *, claimed_at, reason: str, purpose: str = INVITATION) -> None:
     """The server refused this recipient or message for good: this invitation fails, with why."""
-    _fail(invitation, reason=reason, purpose=purpose, mine=Q(sending_at=claimed_at))
+    fail(invitation, reason=reason, purpose=purpose, only=Q(sending_at=claimed_at))
 
 
 @transaction.atomic(savepoint=False)
@@ -255,17 +253,18 @@ def give_up(invitation: Invitation, *, reason: str, attempts, purpose: str, clai
     if attempts:
         reason = f"{reason} ({attempts} attempts)"
     mine = Q(sending_at=claimed_at) if claimed_at else Q(sending_at__isnull=True)
-    _fail(invitation, reason=reason, purpose=purpose, mine=mine & wants(purpose, timezone.now()))
+    fail(invitation, reason=reason, purpose=purpose, only=mine & wants(purpose, timezone.now()))
 
 
-def _fail(invitation, *, reason, purpose, mine: Q):
+def fail(invitation, *, reason: str, purpose: str = INVITATION, only: Q | None = None) -> bool:
+    """The one way an invitation fails: its email will not arrive (refused for good, out of
+    attempts, bounced). Only the same generation, and only rows matching `only`; a pending
+    invitation moves to `failed` (a reminder's failure leaves a used one as it is). Audited;
+    whether it changed the row."""
     now = timezone.now()
     logger.warning("Invitation %s to %s failed: %s", invitation.pk, invitation.email, reason)
     fields = {
-        "state": Case(
-            When(state__in=Invitation.PENDING_STATES, then=Value(Invitation.State.FAILED)),
-            default=F("state"),
-        ),
+        "state": lifecycle.state_after("fail"),
         "sending_at": None,
         "interrupted_sends": 0,
         "delivery_error": reason[:500],
@@ -274,15 +273,16 @@ def _fail(invitation, *, reason, purpose, mine: Q):
     }
     if purpose == REMINDER:
         fields["reminded_at"] = now
-    changed = Invitation.objects.filter(mine, pk=invitation.pk, generation=invitation.generation).update(
-        **fields
-    )
+    changed = Invitation.objects.filter(
+        only or Q(), pk=invitation.pk, generation=invitation.generation
+    ).update(**fields)
     if changed:
         detail = f"{'reminder: ' if purpose == REMINDER else ''}{reason}"
-        record(
+        audit.record(
             organization=invitation.organization,
             action=AuditEvent.Action.FAILED,
             user=invitation.user,
             invitation=invitation,
             detail=detail,
         )
+    return bool(changed)

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from enlace.accounts.models import User
 from enlace.invitations.models import Invitation
-from enlace.invitations.services import build_invitation, queue_delivery
+from enlace.invitations.services import build_invitation, queue_emails
 
 
 @transaction.atomic
@@ -36,5 +36,5 @@ def queue_sample_invitations(*, organization, partner, count: int, start: int = 
         )
         for user in users
     )
-    queue_delivery(invitations)
+    queue_emails(invitations)
     return invitations
