@@ -18,15 +18,6 @@ from enlace.lib.errors import DomainError
 DELIVERY_CHUNK = 500
 
 
-class InvitationInvalid(DomainError):
-    """A link or code that is unknown, used, expired or revoked. One page for every reason, so
-    that the page tells nobody which secrets exist."""
-
-    def __init__(self, reason: str):
-        super().__init__("invitation_invalid", _("This link or code is no longer valid."), reason=reason)
-        self.reason = reason
-
-
 def lifetime_for(organization, kind) -> timedelta:
     if kind == Invitation.Kind.SUPPLIER_CODE:
         return organization.code_lifetime
@@ -256,26 +247,6 @@ def expire_overdue_invitations(*, now=None) -> int:
             )
             expired += 1
     return expired
-
-
-def find_by_token(token: str, *, kind, lock=False, now=None) -> Invitation:
-    """The usable invitation whose link token this is, or InvitationInvalid."""
-    qs = Invitation.objects.select_related("organization", "user", "partner")
-    if lock:
-        qs = qs.select_for_update(of=("self",))
-    try:
-        invitation = qs.get(secret_hash=secrets.hash_secret(token or ""), kind=kind)
-    except Invitation.DoesNotExist:
-        raise InvitationInvalid("unknown") from None
-    check_usable(invitation, now=now)
-    return invitation
-
-
-def check_usable(invitation: Invitation, *, now=None) -> None:
-    if invitation.used_at is not None or not invitation.is_pending:
-        raise InvitationInvalid("used" if invitation.used_at else invitation.state)
-    if invitation.is_expired(now):
-        raise InvitationInvalid("expired")
 
 
 def mark_used(invitation: Invitation, *, state, now=None) -> None:

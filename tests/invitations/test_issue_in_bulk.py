@@ -5,8 +5,9 @@ from django_tasks_db.models import DBTaskResult
 
 from enlace.audit.models import AuditEvent
 from enlace.invitations import secrets
+from enlace.invitations.lookup import find_by_token
 from enlace.invitations.models import Invitation
-from enlace.invitations.services import DELIVERY_CHUNK, find_by_token, issue_invitations, secret_of
+from enlace.invitations.services import DELIVERY_CHUNK, issue_invitations, secret_of
 
 
 def invite(organization, customer, count, by=None, now=None):
