@@ -63,6 +63,10 @@ def _suppliers(organization):
     return Partner.objects.filter(organization=organization, kind=Partner.Kind.SUPPLIER)
 
 
+def _supplier_or_404(request, pk):
+    return get_object_or_404(_suppliers(request.organization).select_related("company"), pk=pk)
+
+
 def _int_or_none(value):
     try:
         return int(value)
@@ -129,7 +133,7 @@ def supplier_create(request):
 @staff_required(admin=True)
 def supplier_added(request, pk):
     """Right after saving: send the invitation now, or later."""
-    partner = get_object_or_404(_suppliers(request.organization).select_related("company"), pk=pk)
+    partner = _supplier_or_404(request, pk)
     return render(request, "partners/suppliers/added.html", {"partner": partner})
 
 
@@ -146,15 +150,11 @@ def _invite_step(request, partner, emails, *, error=None, focus_last=False):
     return render(request, template, context)
 
 
-def _invited_supplier(request, pk):
-    return get_object_or_404(_suppliers(request.organization).select_related("company"), pk=pk)
-
-
 @staff_required(admin=True)
 @require_GET
 def supplier_invite(request, pk):
     """The Invite dialog (htmx) or page (without JavaScript), with the supplier's address."""
-    partner = _invited_supplier(request, pk)
+    partner = _supplier_or_404(request, pk)
     return _invite_step(request, partner, [partner.email])
 
 
@@ -162,7 +162,7 @@ def supplier_invite(request, pk):
 @require_POST
 def supplier_invite_add(request, pk):
     """One more address row, where the focus goes."""
-    partner = _invited_supplier(request, pk)
+    partner = _supplier_or_404(request, pk)
     return _invite_step(request, partner, [*request.POST.getlist("email"), ""], focus_last=True)
 
 
@@ -170,7 +170,7 @@ def supplier_invite_add(request, pk):
 @require_POST
 def supplier_invite_remove(request, pk, index):
     """Without the row at `index`; the last row stays."""
-    partner = _invited_supplier(request, pk)
+    partner = _supplier_or_404(request, pk)
     emails = request.POST.getlist("email")
     if 0 <= index < len(emails) and len(emails) > 1:
         del emails[index]
@@ -180,7 +180,7 @@ def supplier_invite_remove(request, pk, index):
 @staff_required(admin=True)
 @require_POST
 def supplier_invite_send(request, pk):
-    partner = _invited_supplier(request, pk)
+    partner = _supplier_or_404(request, pk)
     emails = request.POST.getlist("email")
     try:
         outcome = invite_partner(
