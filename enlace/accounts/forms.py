@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -6,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from enlace.accounts.models import User
 from enlace.accounts.services import email_in_use, login_refusal
-from enlace.lib.forms import normalize_email
+from enlace.invitations.models import Invitation
+from enlace.lib.forms import normalize_email, normalize_phone
 from enlace.partners.models import Partner
 from enlace.partners.taxids import normalize_personal_id
 
@@ -101,6 +103,105 @@ class PortalUserForm(forms.Form):
         if User.objects.filter(username=value).exists():
             raise ValidationError(_("A user with this username already exists."), code="taken")
         return value
+
+    def clean_email(self):
+        email = normalize_email(self.cleaned_data["email"])
+        if email_in_use(email):
+            raise ValidationError(_("A user with this email already exists."), code="taken")
+        return email
+
+
+class RegistrationForm(ChoosePasswordForm):
+    """Registration by link, prefilled from the invitation. Email and customer are shown,
+    disabled: Django then keeps the initial value whatever the browser sends."""
+
+    email = forms.CharField(label=_("Email"), disabled=True, required=False)
+    customer = forms.CharField(label=_("Customer"), disabled=True, required=False)
+    first_name = forms.CharField(label=_("First names"), max_length=150)
+    last_name = forms.CharField(label=_("Last names"), max_length=150)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    job_title = forms.CharField(label=_("Job title"), max_length=100, required=False)
+    language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, invitation: Invitation, **kwargs):
+        partner = invitation.partner
+        initial = {
+            "email": invitation.user.email if invitation.user else invitation.email,
+            "customer": f"{partner.code} · {partner.name}" if partner else "",
+            "first_name": invitation.first_name,
+            "last_name": invitation.last_name,
+            "phone": invitation.phone,
+            "language": invitation.language,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.invitation = invitation
+        self.country = invitation.organization.country
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["phone"].widget.attrs.update(autocomplete="tel", inputmode="tel")
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+        self.fields["job_title"].widget.attrs["autocomplete"] = "organization-title"
+
+    def clean_first_name(self):
+        return " ".join(self.cleaned_data["first_name"].split())
+
+    def clean_last_name(self):
+        return " ".join(self.cleaned_data["last_name"].split())
+
+    def clean_job_title(self):
+        return " ".join(self.cleaned_data["job_title"].split())
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        return normalize_phone(self.country, phone) if phone else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password1")
+        if password and "password2" not in self.errors:
+            # Every error at once: the password is checked here too, against the names typed.
+            person = User(
+                username=self.initial["email"],
+                email=self.initial["email"],
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(password, person)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class CodeForm(forms.Form):
+    """The first step of registration by code: the code from the invitation email."""
+
+    code = forms.CharField(
+        label=_("Activation code"),
+        max_length=40,
+        help_text=_("The code from your invitation email, e.g. 7KQ4-M2XD-9PHT."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters", "autofocus": True}
+        ),
+    )
+
+
+class SupplierAccountForm(ChoosePasswordForm):
+    """The supplier person's account, once the code is verified."""
+
+    email = forms.CharField(
+        label=_("Email"), max_length=150, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    first_name = forms.CharField(
+        label=_("First names"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last names"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
 
     def clean_email(self):
         email = normalize_email(self.cleaned_data["email"])

@@ -10,16 +10,19 @@ from enlace.accounts.models import User
 from enlace.audit.models import AuditEvent
 from enlace.audit.services import record
 from enlace.invitations import secrets
+from enlace.invitations.lookup import InvitationInvalid, find_by_code, find_by_token
 from enlace.invitations.models import Invitation
 from enlace.invitations.services import (
     build_invitation,
-    find_by_token,
+    issue_invitation,
     mark_used,
     queue_emails,
     resend_invitation,
 )
 from enlace.lib.errors import DomainError
+from enlace.lib.forms import normalize_email
 from enlace.organizations.models import Organization
+from enlace.partners.models import Company
 
 
 def email_in_use(email: str) -> bool:
@@ -222,4 +225,110 @@ def set_own_password(*, user: User, password: str) -> User:
     user.save()
     if not was_ready and user.organization_id:
         record(organization=user.organization, action=AuditEvent.Action.READY, actor=user, user=user)
+    return user
+
+
+@transaction.atomic
+def register_with_link(
+    *,
+    token: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    phone: str = "",
+    job_title: str = "",
+    language: str = "",
+    now=None,
+) -> User:
+    """Complete the invited person's account and consume the registration link.
+
+    The invitation row is locked first, so of two simultaneous submissions one registers and
+    the other finds the link used (InvitationInvalid). The email and the customer come from the
+    invitation, never from the caller. Raises ValidationError for a password the validators
+    refuse. Issues the activation invitation (and its email) in the same transaction.
+    """
+    invitation = find_by_token(token, kind=Invitation.Kind.REGISTRATION, lock=True, now=now)
+    if invitation.user_id is None:
+        raise InvitationInvalid("no_user")
+    user = User.objects.select_for_update().get(pk=invitation.user_id)
+    if user.status != User.Status.PENDING_ACTIVATION:
+        raise InvitationInvalid("already_registered")
+    user.first_name = first_name
+    user.last_name = last_name
+    user.phone = phone
+    user.job_title = job_title
+    user.language = language or invitation.language
+    validate_password(password, user)
+    user.set_password(password)
+    # Their own password: no temporary one to replace, so the first login makes them ready.
+    user.must_change_password = False
+    user.temporary_password_expires_at = None
+    user.save()
+    mark_used(invitation, event="register", now=now)
+    record(
+        organization=invitation.organization,
+        action=AuditEvent.Action.REGISTERED,
+        actor=user,
+        user=user,
+        invitation=invitation,
+    )
+    issue_invitation(
+        organization=invitation.organization,
+        kind=Invitation.Kind.ACTIVATION,
+        email=user.email,
+        user=user,
+        partner=invitation.partner,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        language=user.language,
+    )
+    return user
+
+
+@transaction.atomic
+def register_with_code(
+    *, code: str, email: str, password: str, first_name: str, last_name: str, now=None
+) -> User:
+    """Create the supplier person's account from a usable code, mark the company registered
+    and the invitation registered. Raises CodeRefused, DomainError (email in use) or
+    ValidationError (a password the validators refuse)."""
+    now = now or timezone.now()
+    invitation = find_by_code(code, lock=True, now=now)
+    partner = invitation.partner
+    company = Company.objects.select_for_update().get(pk=partner.company_id)
+    email = normalize_email(email)
+    if email_in_use(email) or User.objects.filter(username=email).exists():
+        raise DomainError("email_taken", _("A user with this email already exists."), field="email")
+    user = User(
+        username=email,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        profile=User.Profile.SUPPLIER,
+        organization=invitation.organization,
+        partner=partner,
+        language=invitation.language,
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    # The person chose their own password here: nothing is left to activate.
+    user.mark_activated()
+    user.mark_ready()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise DomainError("email_taken", _("A user with this email already exists."), field="email") from None
+    if company.registered_at is None:
+        company.registered_at = now
+        company.save(update_fields=["registered_at"])
+    mark_used(invitation, event="register", now=now)
+    record(
+        organization=invitation.organization,
+        action=AuditEvent.Action.REGISTERED,
+        actor=user,
+        user=user,
+        invitation=invitation,
+        detail=email,
+    )
     return user

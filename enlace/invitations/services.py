@@ -1,32 +1,24 @@
-"""Invitation lifecycle: issue, queue for delivery, resend, renew, revoke, expire, look up."""
+"""Invitation lifecycle: issue, queue for delivery, resend, renew, revoke, expire, use.
+
+The moves between states are declared in enlace.invitations.lifecycle; looking an invitation up
+by its secret is enlace.invitations.lookup."""
 
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from enlace.audit.models import AuditEvent
 from enlace.audit.services import record, record_many
-from enlace.invitations import lifecycle, secrets
+from enlace.invitations import lifecycle
 from enlace.invitations.models import Invitation
 from enlace.invitations.secrets import new_secret
 from enlace.invitations.tasks import deliver_invitations
 from enlace.lib.bulk import insert_rows
-from enlace.lib.errors import DomainError
 
 # Invitations per delivery task. Each task costs the worker some milliseconds of its own (taking
 # it, loading it, a connection); a worker told to stop hands back the rest of its chunk at once.
 DELIVERY_CHUNK = 500
-
-
-class InvitationInvalid(DomainError):
-    """A link or code that is unknown, used, expired or revoked. One page for every reason, so
-    that the page tells nobody which secrets exist."""
-
-    def __init__(self, reason: str):
-        super().__init__("invitation_invalid", _("This link or code is no longer valid."), reason=reason)
-        self.reason = reason
 
 
 def lifetime_for(organization, kind) -> timedelta:
@@ -227,26 +219,6 @@ def expire_overdue_invitations(*, now=None) -> int:
             )
             expired += 1
     return expired
-
-
-def find_by_token(token: str, *, kind, lock=False, now=None) -> Invitation:
-    """The usable invitation whose link token this is, or InvitationInvalid."""
-    qs = Invitation.objects.select_related("organization", "user", "partner")
-    if lock:
-        qs = qs.select_for_update(of=("self",))
-    try:
-        invitation = qs.get(secret_hash=secrets.hash_secret(token or ""), kind=kind)
-    except Invitation.DoesNotExist:
-        raise InvitationInvalid("unknown") from None
-    check_usable(invitation, now=now)
-    return invitation
-
-
-def check_usable(invitation: Invitation, *, now=None) -> None:
-    if invitation.used_at is not None or not invitation.is_pending:
-        raise InvitationInvalid("used" if invitation.used_at else invitation.state)
-    if invitation.is_expired(now):
-        raise InvitationInvalid("expired")
 
 
 def mark_used(invitation: Invitation, *, event: str, now=None) -> None:

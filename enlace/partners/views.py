@@ -1,16 +1,24 @@
-"""The customer master: list, search and add the organization's customers."""
+"""The organization's partners: the customer master (list, search, add) and the supplier
+directory (list, search and filter with their network status, add one, invite one or many)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
+from enlace.invitations.supplier_invitations import SKIP_REASONS, invite_partner, invite_selected
 from enlace.lib.errors import DomainError
 from enlace.organizations.decorators import staff_required
 from enlace.partners.forms import PartnerForm
-from enlace.partners.models import Partner
+from enlace.partners.models import Partner, PartnerGroup
 from enlace.partners.selectors import search_partners
 from enlace.partners.services import create_partner
+from enlace.partners.supplier_selectors import STATUSES, keyset_page, status_of, supplier_directory
 
 
 @staff_required
@@ -43,3 +51,198 @@ def customer_options(request):
     query = request.GET.get("customer_search", "")
     customers = search_partners(organization=request.organization, kind=Partner.Kind.CUSTOMER, query=query)
     return render(request, "partners/_customer_options.html", {"customers": customers[:20]})
+
+
+# --- suppliers ------------------------------------------------------------------------------
+
+PAGE_SIZE = 50
+SKIPPED_NAMES_SHOWN = 20
+
+
+def _suppliers(organization):
+    return Partner.objects.filter(organization=organization, kind=Partner.Kind.SUPPLIER)
+
+
+def _supplier_or_404(request, pk):
+    return get_object_or_404(_suppliers(request.organization).select_related("company"), pk=pk)
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@staff_required
+def supplier_list(request):
+    organization = request.organization
+    query = request.GET.get("q", "").strip()
+    groups = list(PartnerGroup.objects.filter(organization=organization))
+    group_id = _int_or_none(request.GET.get("group"))
+    if group_id not in {g.pk for g in groups}:
+        group_id = None
+    status = request.GET.get("status", "")
+    if status not in dict(STATUSES):
+        status = ""
+    suppliers = supplier_directory(organization=organization, query=query, group_id=group_id, status=status)
+    page = keyset_page(
+        suppliers.prefetch_related("groups"),
+        anchors=_suppliers(organization),
+        after=_int_or_none(request.GET.get("after")),
+        before=_int_or_none(request.GET.get("before")),
+        size=PAGE_SIZE,
+    )
+    for partner in page.rows:
+        partner.status = status_of(partner)
+    context = {
+        "page": page,
+        "q": query,
+        "group_id": group_id,
+        "status": status,
+        "groups": groups,
+        "statuses": STATUSES,
+        "filtered": bool(query or group_id or status),
+        "filters_query": _filters_query(q=query, group=group_id or "", status=status),
+    }
+    template = "partners/suppliers/_rows.html" if request.htmx else "partners/suppliers/list.html"
+    return render(request, template, context)
+
+
+def _filters_query(**filters) -> str:
+    """The list's filters as a query-string prefix for the pagination links."""
+    kept = {name: value for name, value in filters.items() if value}
+    return urlencode(kept) + "&" if kept else ""
+
+
+@staff_required(admin=True)
+def supplier_create(request):
+    form = PartnerForm(request.POST or None, organization=request.organization, email_required=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            partner = create_partner(
+                organization=request.organization, kind=Partner.Kind.SUPPLIER, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.add_error(error.extra.get("field"), error.message)
+        else:
+            return redirect("partners:supplier_added", pk=partner.pk)
+    return render(request, "partners/suppliers/form.html", {"form": form})
+
+
+@staff_required(admin=True)
+def supplier_added(request, pk):
+    """Right after saving: send the invitation now, or later."""
+    partner = _supplier_or_404(request, pk)
+    return render(request, "partners/suppliers/added.html", {"partner": partner})
+
+
+def _invite_step(request, partner, emails, *, error=None, focus_last=False):
+    """The Invite form with these address rows: the dialog's body (htmx) or a page of its own."""
+    context = {
+        "partner": partner,
+        "emails": emails or [""],
+        "error": error,
+        "in_dialog": bool(request.htmx),
+        "focus_last": focus_last,
+    }
+    template = "partners/suppliers/_invite_form.html" if request.htmx else "partners/suppliers/invite.html"
+    return render(request, template, context)
+
+
+@staff_required(admin=True)
+@require_GET
+def supplier_invite(request, pk):
+    """The Invite dialog (htmx) or page (without JavaScript), with the supplier's address."""
+    partner = _supplier_or_404(request, pk)
+    return _invite_step(request, partner, [partner.email])
+
+
+@staff_required(admin=True)
+@require_POST
+def supplier_invite_add(request, pk):
+    """One more address row, where the focus goes."""
+    partner = _supplier_or_404(request, pk)
+    return _invite_step(request, partner, [*request.POST.getlist("email"), ""], focus_last=True)
+
+
+@staff_required(admin=True)
+@require_POST
+def supplier_invite_remove(request, pk, index):
+    """Without the row at `index`; the last row stays."""
+    partner = _supplier_or_404(request, pk)
+    emails = request.POST.getlist("email")
+    if 0 <= index < len(emails) and len(emails) > 1:
+        del emails[index]
+    return _invite_step(request, partner, emails)
+
+
+@staff_required(admin=True)
+@require_POST
+def supplier_invite_send(request, pk):
+    partner = _supplier_or_404(request, pk)
+    emails = request.POST.getlist("email")
+    try:
+        outcome = invite_partner(
+            organization=request.organization, partner=partner, emails=emails, by=request.user
+        )
+    except DomainError as failure:
+        return _invite_step(request, partner, emails, error=failure.message)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d invitation for %(name)s is on its way.",
+            "%(count)d invitations for %(name)s are on their way.",
+            outcome.invited,
+        )
+        % {"count": outcome.invited, "name": partner.name},
+    )
+    target = reverse("partners:supplier_list")
+    if request.htmx:
+        response = render(request, "partners/suppliers/_invite_done.html")
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+@staff_required(admin=True)
+@require_POST
+def supplier_invite_selected(request):
+    ids = {_int_or_none(value) for value in request.POST.getlist("partner")} - {None}
+    if not ids:
+        messages.error(request, _("Select at least one supplier to invite."))
+        return redirect(_safe_next(request))
+    partners = list(_suppliers(request.organization).filter(pk__in=ids).select_related("company"))
+    if len(partners) != len(ids):
+        # Another organization's supplier, or one deleted meanwhile: invite nobody.
+        raise Http404
+    outcome = invite_selected(organization=request.organization, partners=partners, by=request.user)
+    messages.success(
+        request,
+        ngettext("%(count)d supplier was invited.", "%(count)d suppliers were invited.", outcome.invited)
+        % {"count": outcome.invited},
+    )
+    by_reason = {}
+    for partner, reason in outcome.skipped:
+        by_reason.setdefault(reason, []).append(partner.name)
+    for reason, names in by_reason.items():
+        shown = ", ".join(names[:SKIPPED_NAMES_SHOWN])
+        if len(names) > SKIPPED_NAMES_SHOWN:
+            shown += " " + _("and %(count)d more") % {"count": len(names) - SKIPPED_NAMES_SHOWN}
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d skipped (%(reason)s): %(names)s",
+                "%(count)d skipped (%(reason)s): %(names)s",
+                len(names),
+            )
+            % {"count": len(names), "reason": SKIP_REASONS[reason], "names": shown},
+        )
+    return redirect(_safe_next(request))
+
+
+def _safe_next(request):
+    target = request.POST.get("next", "")
+    if target.startswith(reverse("partners:supplier_list")) and "//" not in target:
+        return target
+    return reverse("partners:supplier_list")

@@ -14,11 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enlace.accounts.models import User
-from enlace.accounts.registration import register_with_link
+from enlace.accounts.services import register_with_link
 from enlace.audit.models import AuditEvent
+from enlace.invitations.lookup import InvitationInvalid
 from enlace.invitations.models import Invitation
 from enlace.invitations.secrets import secret_of
-from enlace.invitations.services import InvitationInvalid, build_invitation, queue_emails
+from enlace.invitations.services import build_invitation, queue_emails
 from enlace.partners.models import Partner
 from enlace.partners.services import create_partner
 from tests.conftest import ec_ruc, link_in, run_worker

@@ -7,11 +7,11 @@ import pytest
 from django.db import connection, connections
 
 from enlace.accounts.models import User
-from enlace.accounts.registration import register_with_link
+from enlace.accounts.services import register_with_link
 from enlace.audit.models import AuditEvent
+from enlace.invitations.lookup import InvitationInvalid
 from enlace.invitations.models import Invitation
 from enlace.invitations.secrets import secret_of
-from enlace.invitations.services import InvitationInvalid
 from tests.accounts.test_registration import PASSWORD, import_person
 
 pytestmark = pytest.mark.skipif(

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enlace.accounts.models import User
-from enlace.accounts.supplier_registration import MAX_FAILED_ATTEMPTS, register_with_code
+from enlace.accounts.services import register_with_code
 from enlace.audit.models import AuditEvent
+from enlace.invitations.lookup import MAX_FAILED_ATTEMPTS
 from enlace.invitations.models import Invitation
 from enlace.invitations.services import resend_invitation
 from enlace.invitations.supplier_invitations import invite_partner
@@ -18,6 +19,9 @@ from tests.conftest import PASSWORD, run_worker
 from tests.partners.suppliers import add_supplier, code_of
 
 URL = reverse("accounts:supplier_register")
+CODE_URL = reverse("accounts:supplier_register_code")
+ACCOUNT_URL = reverse("accounts:supplier_register_account")
+RESTART_URL = reverse("accounts:supplier_register_restart")
 SUPPLIERS = reverse("partners:supplier_list")
 
 
@@ -31,12 +35,11 @@ def invitation(acme, alice):
 
 
 def enter(client, code):
-    return client.post(URL, {"action": "code", "code": code})
+    return client.post(CODE_URL, {"code": code})
 
 
 def account(client, **fields):
     data = {
-        "action": "register",
         "email": "compras@aceros.example",
         "first_name": "Rosa",
         "last_name": "Paredes",
@@ -44,7 +47,7 @@ def account(client, **fields):
         "password2": PASSWORD,
         **fields,
     }
-    return client.post(URL, data)
+    return client.post(ACCOUNT_URL, data)
 
 
 @pytest.mark.django_db
@@ -226,5 +229,5 @@ def test_an_email_that_already_has_an_account_is_refused_with_a_message(client, 
 @pytest.mark.django_db
 def test_starting_over_forgets_the_code(client, invitation):
     enter(client, code_of(invitation))
-    client.post(URL, {"action": "restart"})
+    client.post(RESTART_URL)
     assert 'name="code"' in client.get(URL).content.decode()

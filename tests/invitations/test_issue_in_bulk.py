@@ -5,9 +5,10 @@ from django_tasks_db.models import DBTaskResult
 
 from enlace.audit.models import AuditEvent
 from enlace.invitations import secrets
+from enlace.invitations.lookup import find_by_token
 from enlace.invitations.models import Invitation
 from enlace.invitations.secrets import secret_of
-from enlace.invitations.services import DELIVERY_CHUNK, find_by_token, issue_invitations
+from enlace.invitations.services import DELIVERY_CHUNK, issue_invitations
 
 
 def invite(organization, customer, count, by=None, now=None):

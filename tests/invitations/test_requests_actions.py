@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from enlace.accounts.registration import register_with_link
+from enlace.accounts.services import register_with_link
 from enlace.audit.models import AuditEvent
 from enlace.invitations.models import Invitation
 from enlace.invitations.secrets import secret_of

@@ -179,8 +179,8 @@ def test_another_organizations_supplier_is_not_found(client, charlie, acme):
     assert client.get(reverse("partners:supplier_invite", args=[acme_supplier.pk])).status_code == 404
     assert (
         client.post(
-            reverse("partners:supplier_invite", args=[acme_supplier.pk]),
-            {"email": "x@y.example", "action": "send"},
+            reverse("partners:supplier_invite_send", args=[acme_supplier.pk]),
+            {"email": "x@y.example"},
         ).status_code
         == 404
     )
@@ -202,7 +202,7 @@ def test_members_see_the_directory_but_only_admins_invite_or_add(client, bob, ac
     assert client.get(reverse("partners:supplier_create")).status_code == 403
     assert (
         client.post(
-            reverse("partners:supplier_invite", args=[partner.pk]), {"email": "a@b.example", "action": "send"}
+            reverse("partners:supplier_invite_send", args=[partner.pk]), {"email": "a@b.example"}
         ).status_code
         == 403
     )
@@ -224,7 +224,7 @@ def test_adding_a_supplier_needs_an_email_and_then_offers_to_send_the_invitation
     choice = alice_client.get(saved.url).content.decode()
     assert "Enviar invitación" in choice and "ventas@nuevo.example" in choice
     sent = alice_client.post(
-        reverse("partners:supplier_invite", args=[partner.pk]), {"email": partner.email, "action": "send"}
+        reverse("partners:supplier_invite_send", args=[partner.pk]), {"email": partner.email}
     )
     assert sent.status_code == 302
     invitation = Invitation.objects.get(partner=partner)

@@ -1,0 +1,82 @@
+"""Registration by emailed link: a customer's person, imported by an admin, completes the account.
+
+The link leads to a form prefilled from the invitation. Submitting it consumes the registration
+invitation and issues the activation email in one transaction (services.register_with_link);
+the person then activates with that email's link and logs in with the password chosen here.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.views.decorators.http import require_http_methods
+
+from enlace.accounts.forms import RegistrationForm
+from enlace.accounts.services import register_with_link
+from enlace.accounts.views.language import speak_language_of
+from enlace.invitations.lookup import InvitationInvalid, find_by_token
+from enlace.invitations.models import Invitation
+from enlace.lib import ratelimit
+
+REGISTRATION_TOKEN_SESSION_KEY = "registration_token"
+REGISTERED_SESSION_KEY = "registration_done"
+
+
+def registration_link(request, token):
+    """The emailed link. Opening it never consumes it (mail scanners open links too): the token
+    moves to the session and the browser goes to a token-free address, out of the Referer."""
+    request.session[REGISTRATION_TOKEN_SESSION_KEY] = token
+    return redirect("accounts:register")
+
+
+def _invalid(request, *, rate_limited=False):
+    """The same page for unknown, used and expired links: it tells nobody which links exist."""
+    context = {"rate_limited": rate_limited}
+    return render(request, "accounts/link_invalid.html", context, status=429 if rate_limited else 410)
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    token = request.session.get(REGISTRATION_TOKEN_SESSION_KEY)
+    if token is None and REGISTERED_SESSION_KEY in request.session:
+        return _registered(request)
+    identity = ratelimit.client_address(request)
+    if ratelimit.is_limited("register", identity):
+        return _invalid(request, rate_limited=True)
+    try:
+        invitation = find_by_token(token or "", kind=Invitation.Kind.REGISTRATION)
+    except InvitationInvalid:
+        ratelimit.record_failure("register", identity)
+        return _invalid(request)
+    speak_language_of(request, invitation)
+    form = RegistrationForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = register_with_link(
+                token=token,
+                password=data["password1"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                phone=data["phone"],
+                job_title=data["job_title"],
+                language=data["language"],
+            )
+        except InvitationInvalid:
+            return _invalid(request)
+        except ValidationError as error:
+            form.add_error("password1", error)
+        else:
+            del request.session[REGISTRATION_TOKEN_SESSION_KEY]
+            # Post/redirect/get: reloading the next page shows it again instead of re-posting.
+            request.session[REGISTERED_SESSION_KEY] = {"email": user.email, "language": user.language}
+            return redirect("accounts:register")
+    return render(request, "accounts/registration/form.html", {"form": form, "invitation": invitation})
+
+
+def _registered(request):
+    done = request.session[REGISTERED_SESSION_KEY]
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and done.get("language"):
+        translation.activate(done["language"])
+        request.LANGUAGE_CODE = done["language"]
+    return render(request, "accounts/registration/registered.html", {"email": done["email"]})

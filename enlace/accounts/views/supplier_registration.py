@@ -1,0 +1,165 @@
+"""A supplier's person registers with the activation code from the invitation email.
+
+One URL per step: the page shows the code form, or, once a code is verified, the inviting
+organization and the supplier to confirm with the account form. The code is entered at its own
+URL, the account is created at its own URL (services.register_with_code: the account, the
+company marked registered for every organization that lists it, the invitation used up, in one
+transaction), and a third URL starts over with another code.
+
+The code travels from step to step in the session, never in a URL. Guessing is slowed twice:
+every refused code counts against the client's address (enlace.lib.ratelimit), and refused
+submissions made with a known code count against that code (lookup.note_failed_attempt): after
+lookup.MAX_FAILED_ATTEMPTS the code is locked, though its invitation stays pending, until an
+admin resends it, which draws a new code and resets the count.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from enlace.accounts.forms import CodeForm, SupplierAccountForm
+from enlace.accounts.services import register_with_code
+from enlace.accounts.views.language import speak_language_of
+from enlace.invitations import secrets
+from enlace.invitations.lookup import CodeRefused, find_by_code, note_failed_attempt
+from enlace.invitations.models import Invitation
+from enlace.lib import ratelimit
+from enlace.lib.errors import DomainError
+
+SESSION_KEY = "supplier_code"
+RATE_SCOPE = "supplier_code"
+
+
+def refusal_message(error: CodeRefused) -> str:
+    organization = error.invitation.organization.name if error.invitation else None
+    if error.reason == "locked":
+        return _("This code is locked after too many failed attempts. Ask %(org)s to send you a new one.") % {
+            "org": organization
+        }
+    if error.reason == "expired":
+        return _("This code has expired. Ask %(org)s to send you a new one.") % {"org": organization}
+    if error.reason == "used" or error.reason in (Invitation.State.REGISTERED, Invitation.State.ACTIVATED):
+        return _("This code has already been used. Log in with your email and password.")
+    if organization:
+        return _("This code is no longer valid. Ask %(org)s to send you a new one.") % {"org": organization}
+    return _("This code is not valid. Check it against your invitation email and try again.")
+
+
+def _code_step(request, form, status=200, error=None):
+    return render(request, "accounts/supplier/code.html", {"form": form, "error": error}, status=status)
+
+
+def _refused(request, error: CodeRefused):
+    """The code in the session stopped working: forget it and ask for one again."""
+    request.session.pop(SESSION_KEY, None)
+    return _code_step(request, CodeForm(), status=410, error=refusal_message(error))
+
+
+def _account_form(request, invitation):
+    initial = {
+        "email": invitation.email,
+        "first_name": invitation.first_name,
+        "last_name": invitation.last_name,
+    }
+    return SupplierAccountForm(request.POST or None, initial=initial)
+
+
+def _confirm_step(request, form, invitation):
+    return render(
+        request,
+        "accounts/supplier/confirm.html",
+        {"form": form, "invitation": invitation, "partner": invitation.partner},
+    )
+
+
+@require_GET
+def register(request):
+    """The registration page: the code form, or the confirmation and account form for the
+    verified code in the session."""
+    code = request.session.get(SESSION_KEY)
+    if not code:
+        return _code_step(request, CodeForm())
+    try:
+        invitation = find_by_code(code)
+    except CodeRefused as error:
+        return _refused(request, error)
+    speak_language_of(request, invitation)
+    return _confirm_step(request, _account_form(request, invitation), invitation)
+
+
+@require_POST
+def enter_code(request):
+    identity = ratelimit.client_address(request)
+    form = CodeForm(request.POST)
+    if ratelimit.is_limited(RATE_SCOPE, identity):
+        form.add_error(None, _("Too many failed attempts. Wait a few minutes and try again."))
+        return _code_step(request, form, status=429)
+    if form.is_valid():
+        try:
+            invitation = find_by_code(form.cleaned_data["code"])
+        except CodeRefused as error:
+            ratelimit.record_failure(RATE_SCOPE, identity)
+            if error.invitation is not None:
+                speak_language_of(request, error.invitation)
+            form.add_error("code", refusal_message(error))
+        else:
+            request.session[SESSION_KEY] = secrets.normalize_code(form.cleaned_data["code"])
+            speak_language_of(request, invitation)
+            return redirect("accounts:supplier_register")
+    return _code_step(request, form)
+
+
+@require_POST
+def create_account(request):
+    """The account step; a refused submission counts against the code."""
+    code = request.session.get(SESSION_KEY)
+    if not code:
+        return _code_step(request, CodeForm())
+    try:
+        invitation = find_by_code(code)
+        speak_language_of(request, invitation)
+        form = _account_form(request, invitation)
+        user = _register(request, form, code, invitation)
+    except CodeRefused as error:
+        return _refused(request, error)
+    if user is None:
+        return _confirm_step(request, form, invitation)
+    request.session.pop(SESSION_KEY, None)
+    login(request, user, backend="enlace.accounts.backends.PortalBackend")
+    messages.success(
+        request,
+        _("Welcome! %(company)s is now registered on the network.") % {"company": invitation.partner.name},
+    )
+    return redirect("home")
+
+
+def _register(request, form, code, invitation):
+    user = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = register_with_code(
+                code=code,
+                email=data["email"],
+                password=data["password1"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+            )
+        except DomainError as error:
+            form.add_error(error.extra.get("field"), error.message)
+        except ValidationError as error:
+            form.add_error("password1", error)
+    if user is None:
+        ratelimit.record_failure(RATE_SCOPE, ratelimit.client_address(request))
+        note_failed_attempt(invitation=invitation)
+    return user
+
+
+@require_POST
+def restart(request):
+    """Not this company: forget the code and ask for another."""
+    request.session.pop(SESSION_KEY, None)
+    return redirect("accounts:supplier_register")
