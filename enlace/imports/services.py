@@ -28,7 +28,8 @@ from enlace.imports.models import ImportBatch
 from enlace.imports.readers import read_rows
 from enlace.imports.validators import VALIDATORS, chunked
 from enlace.invitations.models import Invitation
-from enlace.invitations.services import enqueue_new_invitations, issue_invitations, resend_invitation
+from enlace.invitations.services import enqueue_new_invitations, issue_invitations
+from enlace.invitations.supplier_codes import send_codes
 from enlace.lib.bulk import FreshStatistics, copies_in_background, insert_many, insert_rows, update_many
 from enlace.partners.models import Company, Partner, PartnerGroup
 
@@ -248,28 +249,9 @@ class GroupNames:
 
 
 def _invite_suppliers(organization, chunk, partner_ids, by) -> int:
-    """An activation-code invitation for each row with Notify=1; a pending one is resent."""
-    notify = [(partner_ids[number], clean) for number, clean, _ref, _l in chunk if clean["notify"]]
-    pending = {
-        (invitation.partner_id, invitation.email.lower()): invitation
-        for invitation in Invitation.objects.pending().filter(
-            organization=organization,
-            kind=Invitation.Kind.SUPPLIER_CODE,
-            partner_id__in=[pk for pk, _clean in notify],
-        )
-    }
-    now = timezone.now()
-    fresh = []
-    for partner_id, clean in notify:
-        invitation = pending.get((partner_id, clean["email"]))
-        if invitation is not None:
-            resend_invitation(invitation=invitation, by=by, now=now)
-        else:
-            fresh.append({"email": clean["email"], "partner_id": partner_id})
-    issue_invitations(
-        organization=organization, kind=Invitation.Kind.SUPPLIER_CODE, people=fresh, by=by, now=now
-    )
-    return len(notify)
+    """An activation code for each row with Notify=1 (send_codes: a pending one is resent)."""
+    notify = [(partner_ids[number], clean["email"]) for number, clean, _ref, _l in chunk if clean["notify"]]
+    return len(send_codes(organization=organization, pairs=notify, by=by))
 
 
 # --- customer users ---------------------------------------------------------------------------

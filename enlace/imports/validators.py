@@ -6,10 +6,9 @@ import re
 from itertools import islice
 
 from django.core.exceptions import ValidationError
-from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from enlace.accounts.models import User
+from enlace.accounts.services import emails_in_use
 from enlace.imports import columns as import_columns
 from enlace.imports.spool import RowSpool
 from enlace.lib import lookups  # noqa: F401 - registers __in_array
@@ -317,17 +316,7 @@ class CustomerUserValidator(Validator):
         )
 
         def taken(emails):
-            found = set(
-                User.objects.annotate(email_lower=Lower("email"))
-                # The unique index on lower(email) leaves out empty emails: this condition
-                # lets the database use it instead of reading every user.
-                .exclude(email="")
-                .filter(email_lower__in_array=emails)
-                .values_list("email_lower", flat=True)
-            )
-            # Imported people log in with their email as username: it must be free too.
-            found.update(User.objects.filter(username__in_array=emails).values_list("username", flat=True))
-            return [(email, None, None) for email in found]
+            return [(email, None, None) for email in emails_in_use(emails)]
 
         self.look_up("taken", "email", taken)
         # Asked of the spool, so that only the rows in error come back to Python.

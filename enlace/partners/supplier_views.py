@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from enlace.accounts.supplier_invitations import SKIP_REASONS, invite_partner, invite_selected
 from enlace.invitations.supplier_directory import STATUSES, status_of, supplier_directory
-from enlace.invitations.supplier_invitations import SKIP_REASONS, invite_partner, invite_selected
 from enlace.lib.errors import DomainError
 from enlace.organizations.decorators import staff_required
 from enlace.partners.forms import PartnerForm
