@@ -1,8 +1,9 @@
 """Bulk imports: validate a whole file, then apply it in one transaction or not at all.
 
-The web pages, the API and `enlace import` all go through `import_file`, which calls
-`validate_batch` and, when no row has an error, `apply_batch`. A large upload is recorded first
-and processed by the worker (enlace.imports.background).
+Every entry point goes through `validate_and_apply`, which calls `validate_batch` and, when no
+row has an error, `apply_batch`: the web pages, the API and `enlace import` by `import_file`,
+and the worker by `process_queued_batch` for a large upload recorded first
+(enlace.imports.background).
 
 Each takes an optional `progress(stage, done, total)` callable, called every PROGRESS_EVERY
 rows or so with stage "read", "validated", "applied" or "queued" (invitations); `total` is None
@@ -18,14 +19,15 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.files import File
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from enlace.accounts.models import User
 from enlace.imports.checking import checked_rows
 from enlace.imports.columns import COLUMNS
-from enlace.imports.models import ImportBatch
-from enlace.imports.readers import read_rows
+from enlace.imports.models import RUNNING, ImportBatch, batch_error
+from enlace.imports.progress import ProgressRecorder
+from enlace.imports.readers import FileError, estimate_rows, read_rows
 from enlace.imports.validators import VALIDATORS, chunked
 from enlace.invitations.models import Invitation
 from enlace.invitations.services import enqueue_new_invitations, issue_invitations
@@ -95,22 +97,80 @@ def apply_batch(*, batch: ImportBatch, validator, by=None, progress=None) -> Imp
 
 
 def import_file(*, organization, kind, file, filename, by=None, dry_run=False, progress=None) -> ImportBatch:
-    """Validate `file` and, unless there is an error or it is a dry run, apply it.
+    """Validate `file` and, unless there is an error or it is a dry run, apply it: the upload of
+    the pages, the API and `enlace import` (validate_and_apply).
 
     The batch is recorded (with the uploaded file) unless it is a dry run. Raises FileError
     for a file that cannot be read, before any batch is recorded.
     """
     batch = ImportBatch(organization=organization, kind=kind, filename=filename[:255], uploaded_by=by)
+    return validate_and_apply(
+        batch=batch, file=file, filename=filename, by=by, dry_run=dry_run, progress=progress
+    )
+
+
+def process_queued_batch(*, batch_id: int) -> ImportBatch | None:
+    """Validate and apply a batch queued by background.queue_import, in the worker, recording
+    its progress as it goes (validate_and_apply).
+
+    Safe to run again after a worker died in the middle (the task is taken back): the apply
+    transaction died with it, so the batch starts over; a finished batch is left as it is.
+    """
+    started = ImportBatch.objects.filter(pk=batch_id, status__in=RUNNING).update(
+        status=ImportBatch.Status.VALIDATING
+    )
+    batch = ImportBatch.objects.select_related("organization", "uploaded_by").filter(pk=batch_id).first()
+    if not started or batch is None:
+        return batch
+    by = batch.uploaded_by
+    language = (by.language if by else "") or batch.organization.language
+    with translation.override(language):
+        try:
+            with batch.file.open("rb") as file:
+                progress = ProgressRecorder(batch.pk, expected_rows=estimate_rows(file))
+                validate_and_apply(batch=batch, file=file, by=by, progress=progress)
+        except FileError as error:
+            # The batch was recorded before its file was read: the reason is shown on it.
+            fail(batch, error.code, error.message)
+        except Exception:
+            log.exception("import batch %s stopped", batch.pk)
+            message = _(
+                "The file could not be processed because of an unexpected error. Nothing was written. "
+                "Upload it again."
+            )
+            fail(batch, "unexpected", message)
+            raise
+    return batch
+
+
+def validate_and_apply(*, batch: ImportBatch, file, filename="", by=None, dry_run=False, progress=None):
+    """The one flow of every import: every row is checked first; a batch with any error is
+    recorded `rejected` and changes nothing; else it is applied in one transaction, or recorded
+    `failed` when the database refuses it. A new batch is recorded here with its file (unless
+    it is a dry run); a queued one already is. Raises FileError for a file that cannot be read,
+    before anything is written.
+    """
     validator = validate_batch(batch=batch, file=file, progress=progress)
     try:
         if not validator.ok:
             batch.status = ImportBatch.Status.REJECTED
         if dry_run:
             return batch
-        store_file(batch, file, filename)
+        if batch.pk is None:
+            store_file(batch, file, filename)
+        if not validator.ok:
+            batch.save()
+            return batch
+        # Committed before the long transaction, so that the pages show the stage.
+        batch.status = ImportBatch.Status.APPLYING
         batch.save()
-        if validator.ok:
-            apply_or_fail(batch=batch, validator=validator, by=by, progress=progress)
+        with transaction.atomic():
+            # Only one run applies, even if a silent worker's task was taken back while it still ran.
+            locked = ImportBatch.objects.select_for_update().filter(
+                pk=batch.pk, status=ImportBatch.Status.APPLYING
+            )
+            if list(locked.values_list("pk", flat=True)):
+                apply_or_fail(batch=batch, validator=validator, by=by, progress=progress)
         return batch
     finally:
         validator.close()
@@ -129,19 +189,16 @@ def apply_or_fail(*, batch: ImportBatch, validator, by=None, progress=None) -> I
     except (IntegrityError, DatabaseError):
         # Someone took a code or an email between validation and apply: nothing was written.
         log.exception("import batch %s failed to apply", batch.pk)
-        batch.status = ImportBatch.Status.FAILED
-        batch.errors = [
-            {
-                "row": 0,
-                "column": "",
-                "key": "",
-                "value": "",
-                "code": "conflict",
-                "message": _("The data changed while the file was being applied. Upload it again."),
-            }
-        ]
-        batch.save()
+        fail(batch, "conflict", _("The data changed while the file was being applied. Upload it again."))
     return batch
+
+
+def fail(batch: ImportBatch, code: str, message) -> None:
+    """Record the batch as failed, with nothing written, for one reason given to the uploader."""
+    batch.status = ImportBatch.Status.FAILED
+    batch.created = batch.updated = batch.invitations = 0
+    batch.errors = [batch_error(code=code, message=message)]
+    batch.save()
 
 
 # --- partners ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from enlace.accounts.services import emails_in_use
 from enlace.imports import columns as import_columns
+from enlace.imports.models import batch_error
 from enlace.imports.spool import RowSpool
 from enlace.lib import lookups  # noqa: F401 - registers __in_array
 from enlace.lib.forms import normalize_email, normalize_phone
@@ -49,14 +50,14 @@ class Validator:
 
     def error(self, number, key, value, code, message) -> None:
         self.errors.append(
-            {
-                "row": number,
-                "column": str(self.columns[key].label),
-                "key": key,
-                "value": value,
-                "code": code,
-                "message": str(message),
-            }
+            batch_error(
+                row=number,
+                column=str(self.columns[key].label),
+                key=key,
+                value=value,
+                code=code,
+                message=message,
+            )
         )
 
     # --- cell rules -----------------------------------------------------------------------
