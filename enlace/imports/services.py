@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.files import File
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -33,13 +32,13 @@ from enlace.invitations.models import Invitation
 from enlace.invitations.services import enqueue_new_invitations, issue_invitations
 from enlace.invitations.supplier_codes import send_codes
 from enlace.lib.bulk import FreshStatistics, copies_in_background, insert_many, insert_rows, update_many
-from enlace.partners.models import Company, Partner, PartnerGroup
+from enlace.partners.models import Company, Partner
+from enlace.partners.services import PartnerGroups
 
 log = logging.getLogger(__name__)
 WRITE_CHUNK = 1000
 PROGRESS_EVERY = 1000
 ENQUEUE_EVERY = 50_000  # invitations of a customer-users import whose tasks are enqueued at once
-PARTNER_TEXT_FIELDS = ("code", "name", "description", "address", "city", "province", "phone", "fax", "email")
 
 
 def _no_progress(stage, done, total) -> None:
@@ -231,8 +230,8 @@ def _companies_for(organization, chunk) -> dict:
 def _apply_partners(*, batch, validator, by, progress) -> Outcome:
     organization, kind = batch.organization, validator.partner_kind
     outcome = Outcome()
-    fields = [f for f in PARTNER_TEXT_FIELDS if f in validator.present]
-    groups = GroupNames(organization) if "groups" in validator.present else None
+    fields = [f for f in Partner.TEXT_FIELDS if f in validator.present]
+    groups = PartnerGroups(organization) if "groups" in validator.present else None
     statistics = FreshStatistics(Company, Partner, Invitation)
     for chunk in validator.spool.chunks(WRITE_CHUNK):
         companies = _companies_for(organization, chunk)
@@ -246,7 +245,7 @@ def _apply_partners(*, batch, validator, by, progress) -> Outcome:
                     organization=organization,
                     kind=kind,
                     company_id=companies[clean["tax_id"]],
-                    **{f: clean[f] or "" for f in PARTNER_TEXT_FIELDS if f in clean},
+                    **{f: clean[f] or "" for f in Partner.TEXT_FIELDS if f in clean},
                 )
         insert_many(new.values())
         partner_ids.update((number, partner.pk) for number, partner in new.items())
@@ -263,46 +262,16 @@ def _apply_partners(*, batch, validator, by, progress) -> Outcome:
         outcome.created += len(new)
         outcome.updated += len(partners)
         if groups is not None:
-            groups.assign(chunk, partner_ids, replace=list(existing))
+            groups.assign(
+                {partner_ids[number]: clean["groups"] for number, clean, _ref, _l in chunk},
+                replace=list(existing),
+            )
         progress("applied", outcome.created + outcome.updated, validator.count)
         statistics.rows_written(outcome.created + outcome.updated)
         if batch.kind == ImportBatch.Kind.SUPPLIERS:
             outcome.invitations += _invite_suppliers(organization, chunk, partner_ids, by)
             progress("queued", outcome.invitations, None)
     return outcome
-
-
-class GroupNames:
-    """The organization's partner groups by lower-cased name, creating those a file adds."""
-
-    def __init__(self, organization):
-        self.organization = organization
-        self.ids = dict(
-            PartnerGroup.objects.filter(organization=organization).values_list(Lower("name"), "pk")
-        )
-
-    def assign(self, chunk, partner_ids, *, replace) -> None:
-        """Each row's partner's groups become the row's groups."""
-        wanted = {}
-        for _n, clean, _ref, _l in chunk:
-            for name in clean["groups"]:
-                wanted.setdefault(name.lower(), name)
-        missing = [
-            PartnerGroup(organization=self.organization, name=n)
-            for k, n in wanted.items()
-            if k not in self.ids
-        ]
-        insert_many(missing)
-        self.ids.update({g.name.lower(): g.pk for g in missing})
-        through = Partner.groups.through
-        through.objects.filter(partner_id__in=replace).delete()
-        # A set: "Sierra; sierra" names one group once.
-        links = {
-            (partner_ids[number], self.ids[name.lower()])
-            for number, clean, _ref, _l in chunk
-            for name in clean["groups"]
-        }
-        insert_many(through(partner_id=partner, partnergroup_id=group) for partner, group in sorted(links))
 
 
 def _invite_suppliers(organization, chunk, partner_ids, by) -> int:
