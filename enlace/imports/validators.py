@@ -44,7 +44,7 @@ class Validator:
         self.country = organization.country
         self.columns = {c.key: c for c in import_columns.COLUMNS[self.kind]}
         self.present = set(present) or set(self.columns)
-        # keep_rows=False: a validator that only checks rows (in a worker process).
+        # keep_rows=False: a validator that only checks rows (in a check process).
         self.spool = RowSpool(self.fields, self.keys) if keep_rows else None
         self.errors = []
 
