@@ -308,7 +308,7 @@ def _apply_users(*, batch, validator, by, progress) -> Outcome:
 def _write_users(organization, chunk, by) -> list[int]:
     """The chunk's people as users with their invitations; the invitations' ids."""
     now = timezone.now()
-    # Rows, not model instances: building three instances per person cost more than
+    # Rows, not model instances: building three instances per person costs more than
     # writing them.
     users = [
         {
@@ -352,6 +352,6 @@ def _write_users(organization, chunk, by) -> list[int]:
 
 
 def unusable_password() -> str:
-    """What make_password(None) stores, drawn from os.urandom in one call instead of 40
-    secrets.choice calls (which cost 130 µs a row, a tenth of a customer-users import)."""
+    """What make_password(None) stores, drawn from os.urandom in one call: make_password's
+    40 secrets.choice calls a row would be a good part of a customer-users import."""
     return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
