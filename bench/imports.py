@@ -15,7 +15,7 @@ postgres://postgres@127.0.0.1:5432/enlace_bench_imports, dropped and recreated).
   the project's environment.
 
 Prints wall time, rows per second and peak RSS of each process (the RSS of `enlace import` on
-an .xlsx includes its spreadsheet-parsing child and its row-checking workers, whichever is
+an .xlsx includes its spreadsheet-parsing child and its check processes, whichever is
 largest). With --rounds N the floor and the imports are measured N times, back to back, and
 the medians of the times and of each round's ratio are printed too: a shared machine changes
 speed from one minute to the next, so a ratio is best measured within a round.

@@ -211,7 +211,7 @@ IMPORT_PARSE_MEMORY_MB = envint("IMPORT_PARSE_MEMORY_MB", 1024)
 IMPORT_PARSE_SECONDS = envint("IMPORT_PARSE_SECONDS", 120)
 # Files estimated to hold more rows than this are processed by the worker, with a progress page.
 IMPORT_BACKGROUND_ROWS = envint("IMPORT_BACKGROUND_ROWS", 2_000)
-# Past this many rows, a file's row checks run in worker processes, this many (default: one per
+# Past this many rows, a file's row checks run in check processes, this many (default: one per
 # core this process may use, at most 4; 0 or 1 checks every row in the importing process).
 IMPORT_PARALLEL_ROWS = envint("IMPORT_PARALLEL_ROWS", 10_000)
 IMPORT_CHECK_PROCESSES = envint("IMPORT_CHECK_PROCESSES", min(len(os.sched_getaffinity(0)), 4))

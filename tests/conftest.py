@@ -10,9 +10,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connections
 
+from enlace.accounts.organizations import ensure_staff_user
 from enlace.lib.env import progress_cache_settings
 from enlace.organizations.models import Membership, Organization
-from enlace.organizations.services import ensure_staff_user
 from enlace.partners.models import Partner
 from enlace.partners.samples import ec_cedula, ec_ruc
 from enlace.partners.services import create_partner

@@ -9,7 +9,7 @@ class PortalUserManager(UserManager):
     def with_email(self, email: str):
         """Users whose email is `email`, whatever its case, found through the unique index on
         lower(email). `email__iexact` compiles to UPPER(email) on PostgreSQL, which no index
-        serves: every look-up read the whole user table."""
+        serves, so every look-up would read the whole user table."""
         return self.annotate(email_lower=Lower("email")).filter(having_email(email))
 
 

@@ -6,6 +6,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from enlace.api.models import WebhookEndpoint
+from enlace.api.webhook_requests import private_host
 
 
 class ApiKeyForm(forms.Form):
@@ -24,8 +25,6 @@ class WebhookEndpointForm(forms.Form):
     )
 
     def clean_url(self):
-        from enlace.api.webhooks import private_host
-
         url = self.cleaned_data["url"]
         if not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES and private_host(urlsplit(url).hostname or ""):
             raise forms.ValidationError(_("Use an address on the public internet."), code="private")

@@ -1,17 +1,17 @@
-"""The row checks of a large file, spread over worker processes.
+"""The row checks of a large file, spread over check processes.
 
 A row's cell rules (an email, a phone, a tax ID, lengths) need neither the database nor any other
 row, and on a large file they are most of the reading: email-validator, phonenumbers and
 python-stdnum cost tens of microseconds a row, in Python, on one core. So once a file has shown
-IMPORT_PARALLEL_ROWS rows, the rest go in batches to IMPORT_CHECK_PROCESSES worker processes
+IMPORT_PARALLEL_ROWS rows, the rest go in batches to IMPORT_CHECK_PROCESSES check processes
 (one per core this process may use, at most 4, by default) while this process reads the file
 and keeps the checked rows; the results come back in file order, exactly as the validator would
-have produced them here. A small file never starts a process, and while the workers start this
+have produced them here. A small file never starts a process, and while the check processes start this
 process goes on checking rows itself.
 
-The workers are processes of their own (`python -m enlace.imports.check_worker`), not
+The check processes are processes of their own (`python -m enlace.imports.check_process`), not
 multiprocessing's: those would import the parent's main module again, whatever program that is.
-They get no secret (worker_environment). A worker that cannot start, dies or sends something
+They get no secret (check_process_environment). A check process that cannot start, dies or sends something
 unreadable costs nothing but time: its batches, and the rest of the file, are checked here
 instead.
 """
@@ -35,16 +35,16 @@ from enlace.imports.readers import child_environment
 
 log = logging.getLogger(__name__)
 
-BATCH = 500  # rows per message to a worker
-AHEAD = 3  # batches sent to each worker before its first result is awaited
-WORKER_MODULE = "enlace.imports.check_worker"
+BATCH = 500  # rows per message to a check process
+AHEAD = 3  # batches sent to each check process before its first result is awaited
+CHECK_PROCESS_MODULE = "enlace.imports.check_process"
 FRAME = struct.Struct("<I")  # each message: its length, then marshal's bytes
-READY = "ready"  # a worker's first message, once it can check rows
+READY = "ready"  # a check process's first message, once it can check rows
 
 
 def checked_rows(validator, rows):
     """(number, clean, errors) for each (number, row) of `rows`, in order: what
-    `validator.check_row` says of it, here or in the workers."""
+    `validator.check_row` says of it, here or in the check processes."""
     rows = iter(rows)
     for number, row in islice(rows, settings.IMPORT_PARALLEL_ROWS):
         yield number, *validator.check_row(number, row)
@@ -52,14 +52,14 @@ def checked_rows(validator, rows):
     first = next(batches, None)
     if first is None:
         return
-    workers = settings.IMPORT_CHECK_PROCESSES
-    if workers < 2:
+    processes = settings.IMPORT_CHECK_PROCESSES
+    if processes < 2:
         for batch in chain((first,), batches):
             yield from check_here(validator, batch)
         return
     pool = None
     try:
-        pool = WorkerPool(validator, workers)
+        pool = CheckPool(validator, processes)
         for batch in chain((first,), batches):
             yield from pool.check(batch)
         yield from pool.drain(keep=0)
@@ -92,48 +92,48 @@ def read_message(stream):
     data = stream.read(size)
     if len(data) < size:
         return None
-    # Bytes our own worker wrote, from rows this process sent it: never input as such.
+    # Bytes our own check process wrote, from rows this process sent it: never input as such.
     return marshal.loads(data)  # noqa: S302
 
 
-class WorkerPool:
-    """Batches sent round-robin to the workers; their results taken back in file order (each
-    worker answers its batches in the order it got them)."""
+class CheckPool:
+    """Batches sent round-robin to the check processes; their results taken back in file order (each
+    check process answers its batches in the order it got them)."""
 
-    def __init__(self, validator, workers):
+    def __init__(self, validator, processes):
         self.validator = validator
-        self.workers = []
-        self.pending = []  # (batch, its worker), in file order
+        self.processes = []
+        self.pending = []  # (batch, its check process), in file order
         self.sent = 0
         self.broken = False
         try:
-            for _ in range(workers):
-                self.workers.append(_Worker(validator))
+            for _ in range(processes):
+                self.processes.append(_CheckProcess(validator))
         except OSError:
             # No process to be had (too many open files or processes): this one checks all.
             log.warning("could not start a row-checking process; the file is checked here", exc_info=True)
             self.broken = True
 
     def check(self, batch):
-        """Send `batch` to a worker (or check it here while they start, or once one has died);
+        """Send `batch` to a check process (or check it here while they start, or once one has died);
         yields the rows of the oldest batches whose turn has come."""
-        if self.broken or not self.pending and not all(worker.ready.is_set() for worker in self.workers):
-            # A worker takes about a second to start (Python, Django, the validators' data):
+        if self.broken or not self.pending and not all(checker.ready.is_set() for checker in self.processes):
+            # A check process takes about a second to start (Python, Django, the validators' data):
             # meanwhile this process checks the rows itself rather than wait for it.
             return check_here(self.validator, batch)
-        worker = self.workers[self.sent % len(self.workers)]
+        checker = self.processes[self.sent % len(self.processes)]
         self.sent += 1
-        self.pending.append((batch, worker))
-        if not worker.send(batch):
+        self.pending.append((batch, checker))
+        if not checker.send(batch):
             self.broken = True
-        return self.drain(keep=AHEAD * len(self.workers))
+        return self.drain(keep=AHEAD * len(self.processes))
 
     def drain(self, *, keep):
         """Yield the oldest batches' rows until `keep` batches are left waiting (none once a
-        worker has died: then the rest is checked here)."""
+        check process has died: then the rest is checked here)."""
         while len(self.pending) > (0 if self.broken else keep):
-            batch, worker = self.pending.pop(0)
-            checked = None if self.broken else worker.result()
+            batch, checker = self.pending.pop(0)
+            checked = None if self.broken else checker.result()
             if checked is None:
                 if not self.broken:
                     log.warning("a row-checking process died; the rest of the file is checked here")
@@ -142,12 +142,12 @@ class WorkerPool:
             yield from checked
 
     def close(self) -> None:
-        for worker in self.workers:
-            worker.close()
+        for checker in self.processes:
+            checker.close()
 
 
-def worker_environment() -> dict:
-    """What a worker needs to set Django up as its parent did, and no secret: it checks text
+def check_process_environment() -> dict:
+    """What a check process needs to set Django up as its parent did, and no secret: it checks text
     taken from an uploaded file, and needs neither the database nor the mail server."""
     return {
         **child_environment(),
@@ -157,16 +157,16 @@ def worker_environment() -> dict:
     }
 
 
-class _Worker:
-    """One worker process; a thread reads its answers, so that it never waits to write them."""
+class _CheckProcess:
+    """One check process; a thread reads its answers, so that it never waits to write them."""
 
     def __init__(self, validator):
         arguments = [validator.kind, validator.country, translation.get_language() or "", *validator.present]
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
-            [sys.executable, "-m", WORKER_MODULE, *arguments],
+            [sys.executable, "-m", CHECK_PROCESS_MODULE, *arguments],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            env=worker_environment(),
+            env=check_process_environment(),
         )
         self.results = queue.SimpleQueue()
         self.ready = threading.Event()
@@ -179,7 +179,7 @@ class _Worker:
                 self.ready.set()
             while (message := read_message(self.process.stdout)) is not None:
                 self.results.put(message)
-        except Exception:  # noqa: BLE001 - whatever the worker sent, its results end here
+        except Exception:  # noqa: BLE001 - whatever the check process sent, its results end here
             log.warning("a row-checking process sent something unreadable", exc_info=True)
         finally:
             self.results.put(None)
@@ -192,11 +192,11 @@ class _Worker:
         return True
 
     def result(self):
-        """The checked rows of the oldest batch sent, or None if the worker died."""
+        """The checked rows of the oldest batch sent, or None if the check process died."""
         return self.results.get()
 
     def close(self) -> None:
-        """End the worker: its answers have all been taken (or are no longer wanted), so it
+        """End the check process: its answers have all been taken (or are no longer wanted), so it
         is not waited for, even if it is still starting."""
         with contextlib.suppress(OSError, ValueError):
             self.process.stdin.close()

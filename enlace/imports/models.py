@@ -70,3 +70,10 @@ class ImportBatch(models.Model):
 
 
 RUNNING = (ImportBatch.Status.QUEUED, ImportBatch.Status.VALIDATING, ImportBatch.Status.APPLYING)
+
+
+def batch_error(*, code: str, message, row: int = 0, column: str = "", key: str = "", value="") -> dict:
+    """One entry of ImportBatch.errors: a cell of a row (its number, the column's label, the
+    column's key and the value as written) or, with row 0, the file as a whole. `message` is in
+    the uploader's language."""
+    return {"row": row, "column": column, "key": key, "value": value, "code": code, "message": str(message)}

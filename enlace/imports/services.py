@@ -1,8 +1,9 @@
 """Bulk imports: validate a whole file, then apply it in one transaction or not at all.
 
-The web pages, the API and `enlace import` all go through `import_file`, which calls
-`validate_batch` and, when no row has an error, `apply_batch`. A large upload is recorded first
-and processed by the worker (enlace.imports.background).
+Every entry point goes through `validate_and_apply`, which calls `validate_batch` and, when no
+row has an error, `apply_batch`: the web pages, the API and `enlace import` by `import_file`,
+and the worker by `process_queued_batch` for a large upload recorded first
+(enlace.imports.background).
 
 Each takes an optional `progress(stage, done, total)` callable, called every PROGRESS_EVERY
 rows or so with stage "read", "validated", "applied" or "queued" (invitations); `total` is None
@@ -17,26 +18,27 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.files import File
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from enlace.accounts.models import User
 from enlace.imports.checking import checked_rows
 from enlace.imports.columns import COLUMNS
-from enlace.imports.models import ImportBatch
-from enlace.imports.readers import read_rows
+from enlace.imports.models import RUNNING, ImportBatch, batch_error
+from enlace.imports.progress import ProgressRecorder
+from enlace.imports.readers import FileError, estimate_rows, read_rows
 from enlace.imports.validators import VALIDATORS, chunked
 from enlace.invitations.models import Invitation
-from enlace.invitations.services import enqueue_first_emails, issue_invitations, resend_invitation
+from enlace.invitations.services import enqueue_first_emails, issue_invitations
+from enlace.invitations.supplier_codes import send_codes
 from enlace.lib.bulk import FreshStatistics, copies_in_background, insert_many, insert_rows, update_many
-from enlace.partners.models import Company, Partner, PartnerGroup
+from enlace.partners.models import Company, Partner
+from enlace.partners.services import PartnerGroups
 
 log = logging.getLogger(__name__)
 WRITE_CHUNK = 1000
 PROGRESS_EVERY = 1000
 ENQUEUE_EVERY = 50_000  # invitations of a customer-users import whose tasks are enqueued at once
-PARTNER_TEXT_FIELDS = ("code", "name", "description", "address", "city", "province", "phone", "fax", "email")
 
 
 def _no_progress(stage, done, total) -> None:
@@ -94,22 +96,80 @@ def apply_batch(*, batch: ImportBatch, validator, by=None, progress=None) -> Imp
 
 
 def import_file(*, organization, kind, file, filename, by=None, dry_run=False, progress=None) -> ImportBatch:
-    """Validate `file` and, unless there is an error or it is a dry run, apply it.
+    """Validate `file` and, unless there is an error or it is a dry run, apply it: the upload of
+    the pages, the API and `enlace import` (validate_and_apply).
 
     The batch is recorded (with the uploaded file) unless it is a dry run. Raises FileError
     for a file that cannot be read, before any batch is recorded.
     """
     batch = ImportBatch(organization=organization, kind=kind, filename=filename[:255], uploaded_by=by)
+    return validate_and_apply(
+        batch=batch, file=file, filename=filename, by=by, dry_run=dry_run, progress=progress
+    )
+
+
+def process_queued_batch(*, batch_id: int) -> ImportBatch | None:
+    """Validate and apply a batch queued by background.queue_import, in the worker, recording
+    its progress as it goes (validate_and_apply).
+
+    Safe to run again after a worker died in the middle (the task is taken back): the apply
+    transaction died with it, so the batch starts over; a finished batch is left as it is.
+    """
+    started = ImportBatch.objects.filter(pk=batch_id, status__in=RUNNING).update(
+        status=ImportBatch.Status.VALIDATING
+    )
+    batch = ImportBatch.objects.select_related("organization", "uploaded_by").filter(pk=batch_id).first()
+    if not started or batch is None:
+        return batch
+    by = batch.uploaded_by
+    language = (by.language if by else "") or batch.organization.language
+    with translation.override(language):
+        try:
+            with batch.file.open("rb") as file:
+                progress = ProgressRecorder(batch.pk, expected_rows=estimate_rows(file))
+                validate_and_apply(batch=batch, file=file, by=by, progress=progress)
+        except FileError as error:
+            # The batch was recorded before its file was read: the reason is shown on it.
+            fail(batch, error.code, error.message)
+        except Exception:
+            log.exception("import batch %s stopped", batch.pk)
+            message = _(
+                "The file could not be processed because of an unexpected error. Nothing was written. "
+                "Upload it again."
+            )
+            fail(batch, "unexpected", message)
+            raise
+    return batch
+
+
+def validate_and_apply(*, batch: ImportBatch, file, filename="", by=None, dry_run=False, progress=None):
+    """The one flow of every import: every row is checked first; a batch with any error is
+    recorded `rejected` and changes nothing; else it is applied in one transaction, or recorded
+    `failed` when the database refuses it. A new batch is recorded here with its file (unless
+    it is a dry run); a queued one already is. Raises FileError for a file that cannot be read,
+    before anything is written.
+    """
     validator = validate_batch(batch=batch, file=file, progress=progress)
     try:
         if not validator.ok:
             batch.status = ImportBatch.Status.REJECTED
         if dry_run:
             return batch
-        store_file(batch, file, filename)
+        if batch.pk is None:
+            store_file(batch, file, filename)
+        if not validator.ok:
+            batch.save()
+            return batch
+        # Committed before the long transaction, so that the pages show the stage.
+        batch.status = ImportBatch.Status.APPLYING
         batch.save()
-        if validator.ok:
-            apply_or_fail(batch=batch, validator=validator, by=by, progress=progress)
+        with transaction.atomic():
+            # Only one run applies, even if a silent worker's task was taken back while it still ran.
+            locked = ImportBatch.objects.select_for_update().filter(
+                pk=batch.pk, status=ImportBatch.Status.APPLYING
+            )
+            if list(locked.values_list("pk", flat=True)):
+                apply_or_fail(batch=batch, validator=validator, by=by, progress=progress)
         return batch
     finally:
         validator.close()
@@ -128,19 +188,16 @@ def apply_or_fail(*, batch: ImportBatch, validator, by=None, progress=None) -> I
     except (IntegrityError, DatabaseError):
         # Someone took a code or an email between validation and apply: nothing was written.
         log.exception("import batch %s failed to apply", batch.pk)
-        batch.status = ImportBatch.Status.FAILED
-        batch.errors = [
-            {
-                "row": 0,
-                "column": "",
-                "key": "",
-                "value": "",
-                "code": "conflict",
-                "message": _("The data changed while the file was being applied. Upload it again."),
-            }
-        ]
-        batch.save()
+        fail(batch, "conflict", _("The data changed while the file was being applied. Upload it again."))
     return batch
+
+
+def fail(batch: ImportBatch, code: str, message) -> None:
+    """Record the batch as failed, with nothing written, for one reason given to the uploader."""
+    batch.status = ImportBatch.Status.FAILED
+    batch.created = batch.updated = batch.invitations = 0
+    batch.errors = [batch_error(code=code, message=message)]
+    batch.save()
 
 
 # --- partners ---------------------------------------------------------------------------------
@@ -173,8 +230,8 @@ def _companies_for(organization, chunk) -> dict:
 def _apply_partners(*, batch, validator, by, progress) -> Outcome:
     organization, kind = batch.organization, validator.partner_kind
     outcome = Outcome()
-    fields = [f for f in PARTNER_TEXT_FIELDS if f in validator.present]
-    groups = GroupNames(organization) if "groups" in validator.present else None
+    fields = [f for f in Partner.TEXT_FIELDS if f in validator.present]
+    groups = PartnerGroups(organization) if "groups" in validator.present else None
     statistics = FreshStatistics(Company, Partner, Invitation)
     for chunk in validator.spool.chunks(WRITE_CHUNK):
         companies = _companies_for(organization, chunk)
@@ -188,7 +245,7 @@ def _apply_partners(*, batch, validator, by, progress) -> Outcome:
                     organization=organization,
                     kind=kind,
                     company_id=companies[clean["tax_id"]],
-                    **{f: clean[f] or "" for f in PARTNER_TEXT_FIELDS if f in clean},
+                    **{f: clean[f] or "" for f in Partner.TEXT_FIELDS if f in clean},
                 )
         insert_many(new.values())
         partner_ids.update((number, partner.pk) for number, partner in new.items())
@@ -205,7 +262,10 @@ def _apply_partners(*, batch, validator, by, progress) -> Outcome:
         outcome.created += len(new)
         outcome.updated += len(partners)
         if groups is not None:
-            groups.assign(chunk, partner_ids, replace=list(existing))
+            groups.assign(
+                {partner_ids[number]: clean["groups"] for number, clean, _ref, _l in chunk},
+                replace=list(existing),
+            )
         progress("applied", outcome.created + outcome.updated, validator.count)
         statistics.rows_written(outcome.created + outcome.updated)
         if batch.kind == ImportBatch.Kind.SUPPLIERS:
@@ -214,62 +274,10 @@ def _apply_partners(*, batch, validator, by, progress) -> Outcome:
     return outcome
 
 
-class GroupNames:
-    """The organization's partner groups by lower-cased name, creating those a file adds."""
-
-    def __init__(self, organization):
-        self.organization = organization
-        self.ids = dict(
-            PartnerGroup.objects.filter(organization=organization).values_list(Lower("name"), "pk")
-        )
-
-    def assign(self, chunk, partner_ids, *, replace) -> None:
-        """Each row's partner's groups become the row's groups."""
-        wanted = {}
-        for _n, clean, _ref, _l in chunk:
-            for name in clean["groups"]:
-                wanted.setdefault(name.lower(), name)
-        missing = [
-            PartnerGroup(organization=self.organization, name=n)
-            for k, n in wanted.items()
-            if k not in self.ids
-        ]
-        insert_many(missing)
-        self.ids.update({g.name.lower(): g.pk for g in missing})
-        through = Partner.groups.through
-        through.objects.filter(partner_id__in=replace).delete()
-        # A set: "Sierra; sierra" names one group once.
-        links = {
-            (partner_ids[number], self.ids[name.lower()])
-            for number, clean, _ref, _l in chunk
-            for name in clean["groups"]
-        }
-        insert_many(through(partner_id=partner, partnergroup_id=group) for partner, group in sorted(links))
-
-
 def _invite_suppliers(organization, chunk, partner_ids, by) -> int:
-    """An activation-code invitation for each row with Notify=1; a pending one is resent."""
-    notify = [(partner_ids[number], clean) for number, clean, _ref, _l in chunk if clean["notify"]]
-    pending = {
-        (invitation.partner_id, invitation.email.lower()): invitation
-        for invitation in Invitation.objects.pending().filter(
-            organization=organization,
-            kind=Invitation.Kind.SUPPLIER_CODE,
-            partner_id__in=[pk for pk, _clean in notify],
-        )
-    }
-    now = timezone.now()
-    fresh = []
-    for partner_id, clean in notify:
-        invitation = pending.get((partner_id, clean["email"]))
-        if invitation is not None:
-            resend_invitation(invitation=invitation, by=by, now=now)
-        else:
-            fresh.append({"email": clean["email"], "partner_id": partner_id})
-    issue_invitations(
-        organization=organization, kind=Invitation.Kind.SUPPLIER_CODE, people=fresh, by=by, now=now
-    )
-    return len(notify)
+    """An activation code for each row with Notify=1 (send_codes: a pending one is resent)."""
+    notify = [(partner_ids[number], clean["email"]) for number, clean, _ref, _l in chunk if clean["notify"]]
+    return len(send_codes(organization=organization, pairs=notify, by=by))
 
 
 # --- customer users ---------------------------------------------------------------------------
@@ -300,7 +308,7 @@ def _apply_users(*, batch, validator, by, progress) -> Outcome:
 def _write_users(organization, chunk, by) -> list[int]:
     """The chunk's people as users with their invitations; the invitations' ids."""
     now = timezone.now()
-    # Rows, not model instances: building three instances per person cost more than
+    # Rows, not model instances: building three instances per person costs more than
     # writing them.
     users = [
         {
@@ -344,6 +352,6 @@ def _write_users(organization, chunk, by) -> list[int]:
 
 
 def unusable_password() -> str:
-    """What make_password(None) stores, drawn from os.urandom in one call instead of 40
-    secrets.choice calls (which cost 130 µs a row, a tenth of a customer-users import)."""
+    """What make_password(None) stores, drawn from os.urandom in one call: make_password's
+    40 secrets.choice calls a row would be a good part of a customer-users import."""
     return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)

@@ -4,7 +4,7 @@ parser costs one rejected upload, never the web or worker process (see readers._
 Run as `python -m enlace.imports.sheet_child MAX_COLUMNS MAX_ROWS` with the file on stdin. It
 imports no Django, to start fast. Output, one JSON value per line: first ["ok"] or
 ["error", code], then lists of up to ROWS_PER_LINE [row number, [cell texts...]], the rows of the
-first sheet in order (a line per row cost both processes more than the JSON itself).
+first sheet in order (a line per row costs both processes more than the JSON itself).
 """
 
 import datetime

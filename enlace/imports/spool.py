@@ -1,9 +1,9 @@
 """Validated rows kept on disk between validation and apply.
 
 A file is checked whole before anything is written, so every clean row must be kept until the
-apply step. Kept as Python dicts they cost about 3.5 KB a row (350 MB for 100,000 rows); here
-they go to a private temporary SQLite database (the standard library's sqlite3, deleted when
-closed) that holds each row's values and the keys the file-level rules look up (duplicates,
+apply step. Kept as Python dicts they would take kilobytes a row, hundreds of megabytes for a
+large file; here they go to a private temporary SQLite database (the standard library's sqlite3,
+deleted when closed) that holds each row's values and the keys the file-level rules look up (duplicates,
 existing codes, e-mails and tax IDs), so memory stays flat however long the file is.
 """
 

@@ -1,6 +1,6 @@
 from django_tasks import task
 
-from enlace.imports.background import process_queued_batch
+from enlace.imports.services import process_queued_batch
 
 
 @task()

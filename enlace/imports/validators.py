@@ -6,11 +6,11 @@ import re
 from itertools import islice
 
 from django.core.exceptions import ValidationError
-from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from enlace.accounts.models import User
+from enlace.accounts.services import emails_in_use
 from enlace.imports import columns as import_columns
+from enlace.imports.models import batch_error
 from enlace.imports.spool import RowSpool
 from enlace.lib import lookups  # noqa: F401 - registers __in_array
 from enlace.lib.forms import normalize_email, normalize_phone
@@ -44,20 +44,20 @@ class Validator:
         self.country = organization.country
         self.columns = {c.key: c for c in import_columns.COLUMNS[self.kind]}
         self.present = set(present) or set(self.columns)
-        # keep_rows=False: a validator that only checks rows (in a worker process).
+        # keep_rows=False: a validator that only checks rows (in a check process).
         self.spool = RowSpool(self.fields, self.keys) if keep_rows else None
         self.errors = []
 
     def error(self, number, key, value, code, message) -> None:
         self.errors.append(
-            {
-                "row": number,
-                "column": str(self.columns[key].label),
-                "key": key,
-                "value": value,
-                "code": code,
-                "message": str(message),
-            }
+            batch_error(
+                row=number,
+                column=str(self.columns[key].label),
+                key=key,
+                value=value,
+                code=code,
+                message=message,
+            )
         )
 
     # --- cell rules -----------------------------------------------------------------------
@@ -317,17 +317,7 @@ class CustomerUserValidator(Validator):
         )
 
         def taken(emails):
-            found = set(
-                User.objects.annotate(email_lower=Lower("email"))
-                # The unique index on lower(email) leaves out empty emails: this condition
-                # lets the database use it instead of reading every user.
-                .exclude(email="")
-                .filter(email_lower__in_array=emails)
-                .values_list("email_lower", flat=True)
-            )
-            # Imported people log in with their email as username: it must be free too.
-            found.update(User.objects.filter(username__in_array=emails).values_list("username", flat=True))
-            return [(email, None, None) for email in found]
+            return [(email, None, None) for email in emails_in_use(emails)]
 
         self.look_up("taken", "email", taken)
         # Asked of the spool, so that only the rows in error come back to Python.

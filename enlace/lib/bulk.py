@@ -1,8 +1,8 @@
 """Fast inserts of many rows, for the importers' apply step.
 
-`QuerySet.bulk_create` sends each row's values through the SQL compiler one value at a time:
-measured on a 20,000-row supplier import, compiling the INSERT statements took 5.1 s of the
-5.8 s spent in bulk_create, the database itself 0.7 s. `insert_many` builds the statement once
+`QuerySet.bulk_create` sends each row's values through the SQL compiler one value at a time,
+which on an import's thousands of rows costs several times the database's own work
+(docs/performance.md has the figures). `insert_many` builds the statement once
 per chunk and prepares each column's values with a function chosen once per column, so the
 time goes to the database. On PostgreSQL it writes with COPY, after drawing the new ids from
 the table's sequence; with `ignore_conflicts` (which COPY cannot do) it sends one array per
@@ -14,7 +14,7 @@ them: fields with a pre_save of their own other than auto_now (files), and lists
 objects with and without a primary key.
 
 `insert_rows` writes plain dicts through the same statement, for the writes of a row per line
-of a file, where building a model instance per row cost more than the INSERT.
+of a file, where building a model instance per row costs more than the INSERT.
 
 `copies_in_background` lets the PostgreSQL server write one COPY while Python prepares the
 next rows (see its docstring).
@@ -38,7 +38,7 @@ WRITE_STATS_AT = 5000  # rows written before the planner's statistics are checke
 IDS_AHEAD = 100_000  # ids drawn from a sequence at a time while copies run in the background
 COPIES_AHEAD = 6  # COPYs queued for the background thread before the caller waits
 # While a COPY runs in the background, how soon its thread gets Python's lock back after each
-# wait for the server (Python's default, 5 ms, left the server idle for much of each COPY).
+# wait for the server: at Python's default (5 ms) the server would sit idle for much of each COPY.
 COPY_SWITCH_INTERVAL = 0.0002
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def insert_rows(model, rows, *, batch_size=1000) -> list:
     """INSERT `rows` into `model`'s table without building model instances; returns their pks.
 
     For the importers' largest writes, where a model instance per row (its __init__ and its
-    descriptors) cost more than the insert itself. `rows` are dicts with the same keys, the
+    descriptors) costs more than the insert itself. `rows` are dicts with the same keys, the
     fields' attnames ("partner_id" for a foreign key). A field they leave out takes its default
     and an auto_now or auto_now_add field the current time, as a new model instance would.
     """
@@ -162,8 +162,8 @@ def _insert_values(connection, opts, fields, rows, batch_size, ignore_conflicts)
     size = min(batch_size, _sqlite_max_parameters(connection) // len(fields))
     pks = []
     # The sqlite3 cursor itself, with its own "?" placeholders: Django's wrapper rewrites each
-    # statement's "%s" with a regular expression, 4 ms for a thousand rows. Its errors still
-    # become Django's.
+    # statement's "%s" with a regular expression, slow on statements of thousands of values. Its
+    # errors still become Django's.
     with connection.wrap_database_errors:
         cursor = connection.connection.cursor()
         try:
@@ -181,7 +181,7 @@ def _insert_values(connection, opts, fields, rows, batch_size, ignore_conflicts)
 def _insert_arrays(connection, opts, fields, rows, batch_size) -> list:
     """PostgreSQL, skipping rows that conflict (which COPY cannot): INSERT … SELECT FROM unnest
     with one array per column, since psycopg re-parses a statement of thousands of placeholders
-    on every execution (too long for its statement cache), which cost more than the insert."""
+    on every execution (too long for its statement cache), which costs more than the insert."""
     quote = connection.ops.quote_name
     # Cast to the type without its length: a cast to varchar(n) would cut a longer value short
     # where an INSERT must refuse it (Django's own unnest insert does the same).
@@ -199,8 +199,8 @@ def _insert_arrays(connection, opts, fields, rows, batch_size) -> list:
 
 def _copy(connection, opts, fields, rows) -> list:
     """PostgreSQL: the rows by COPY, their ids drawn from the table's sequence first (COPY
-    returns nothing). psycopg formats COPY data in C, where the arrays of an INSERT … unnest
-    were formatted in Python, value by value: that cost more than the database's work. The
+    returns nothing). psycopg formats COPY data in C, where it formats the arrays of an
+    INSERT … unnest in Python, value by value, which costs more than the database's work. The
     values must be of their column's Python type (an int for an integer, an aware datetime),
     as the fields' preparation makes them."""
     quote = connection.ops.quote_name
@@ -332,7 +332,7 @@ class _CopyPipe:
             more = max(count - len(ready), min(IDS_AHEAD, self.expected - drawn))
             ready.extend(_draw_ids(self.connection, opts, more, sequence))
             entry[2] += more
-        # Taken from the front: slicing a list of 100,000 ids for each chunk copied the rest.
+        # Taken from the front of a deque: slicing a list would copy every id left, each chunk.
         return [ready.popleft() for _ in range(count)]
 
     def submit(self, sql, types, rows) -> None:

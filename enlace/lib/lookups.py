@@ -1,8 +1,8 @@
 """`field__in_array=values`: the importers' look-ups of thousands of values at a time.
 
 An `__in` look-up has a placeholder per value: Django prepares and compiles each value, and
-psycopg parses the statement anew for each execution (statements that long are not cached). On
-a customer-users import of 100,000 people that cost more than the database's own work. On
+psycopg parses the statement anew for each execution (statements that long are not cached): on
+a large import that costs more than the database's own work. On
 PostgreSQL this look-up sends the values as one array parameter (`= ANY(%s)`), which the
 database still answers from an index; elsewhere it is an IN, as `__in`.
 """

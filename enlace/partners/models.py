@@ -70,6 +70,9 @@ class Partner(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The partner's own text fields, as a form, the API and an import file give them.
+    TEXT_FIELDS = ("code", "name", "description", "address", "city", "province", "phone", "fax", "email")
+
     class Meta:
         ordering = ["name", "id"]
         constraints = [

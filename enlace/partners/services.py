@@ -1,22 +1,12 @@
 """Companies and partners: create and update an organization's suppliers and customers."""
 
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from enlace.lib.bulk import insert_many
 from enlace.lib.errors import DomainError
 from enlace.partners.models import Company, Partner, PartnerGroup
-
-PARTNER_FIELDS = (
-    "code",
-    "name",
-    "description",
-    "address",
-    "city",
-    "province",
-    "phone",
-    "fax",
-    "email",
-)
 
 
 def get_or_create_company(*, country: str, tax_id: str, name: str) -> Company:
@@ -25,13 +15,40 @@ def get_or_create_company(*, country: str, tax_id: str, name: str) -> Company:
     return company
 
 
-def groups_named(organization, names) -> list[PartnerGroup]:
-    """The organization's groups with these names (case-insensitive), created as needed."""
-    found = []
-    for name in dict.fromkeys(n.strip() for n in names if n.strip()):
-        group = PartnerGroup.objects.filter(organization=organization, name__iexact=name).first()
-        found.append(group or PartnerGroup.objects.create(organization=organization, name=name))
-    return found
+class PartnerGroups:
+    """An organization's partner groups by lower-cased name (as their unique constraint compares
+    names), creating those that a form, the API or an import file names for the first time.
+
+    Names are given as cleaned (stripped, none empty). An import keeps one for the whole file
+    and assigns a chunk of rows at a time.
+    """
+
+    def __init__(self, organization):
+        self.organization = organization
+        self.ids = dict(
+            PartnerGroup.objects.filter(organization=organization).values_list(Lower("name"), "pk")
+        )
+
+    def assign(self, names_of: dict, *, replace=()) -> None:
+        """Each partner's (id -> group names) groups become the named ones; the partners in
+        `replace` lose the groups they had first."""
+        wanted = {}
+        for names in names_of.values():
+            for name in names:
+                wanted.setdefault(name.lower(), name)
+        missing = [
+            PartnerGroup(organization=self.organization, name=n)
+            for k, n in wanted.items()
+            if k not in self.ids
+        ]
+        insert_many(missing)
+        self.ids.update({g.name.lower(): g.pk for g in missing})
+        through = Partner.groups.through
+        if replace:
+            through.objects.filter(partner_id__in=replace).delete()
+        # A set: "Sierra; sierra" names one group once.
+        links = {(partner, self.ids[name.lower()]) for partner, names in names_of.items() for name in names}
+        insert_many(through(partner_id=partner, partnergroup_id=group) for partner, group in sorted(links))
 
 
 @transaction.atomic
@@ -47,13 +64,14 @@ def create_partner(*, organization, kind, tax_id: str, groups=(), **fields) -> P
         organization=organization,
         kind=kind,
         company=company,
-        **{k: v for k, v in fields.items() if k in PARTNER_FIELDS},
+        **{k: v for k, v in fields.items() if k in Partner.TEXT_FIELDS},
     )
     try:
         with transaction.atomic():
             partner.save()
     except IntegrityError:
         raise DomainError("partner_exists", _("This partner was just added by someone else.")) from None
-    if groups:
-        partner.groups.set(groups_named(organization, groups))
+    names = [name.strip() for name in groups if name.strip()]
+    if names:
+        PartnerGroups(organization).assign({partner.pk: names})
     return partner

@@ -11,14 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from enlace.invitations.supplier_invitations import SKIP_REASONS, invite_partner, invite_selected
+from enlace.accounts.supplier_invitations import SKIP_REASONS, invite_partner, invite_selected
+from enlace.invitations.supplier_directory import STATUSES, status_of, supplier_directory
 from enlace.lib.errors import DomainError
 from enlace.organizations.decorators import staff_required
 from enlace.partners.forms import PartnerForm
 from enlace.partners.models import Partner, PartnerGroup
-from enlace.partners.selectors import search_partners
+from enlace.partners.selectors import keyset_page, search_partners
 from enlace.partners.services import create_partner
-from enlace.partners.supplier_selectors import STATUSES, keyset_page, status_of, supplier_directory
 
 
 @staff_required

@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from enlace.accounts.models import User
 from enlace.accounts.services import register_with_code
+from enlace.accounts.supplier_invitations import invite_partner
 from enlace.audit.models import AuditEvent
 from enlace.invitations.lookup import MAX_FAILED_ATTEMPTS
 from enlace.invitations.models import Invitation
 from enlace.invitations.services import resend_invitation
-from enlace.invitations.supplier_invitations import invite_partner
 from enlace.partners.models import Company
 from tests.conftest import PASSWORD, run_worker
 from tests.partners.suppliers import add_supplier, code_of

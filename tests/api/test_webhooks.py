@@ -7,7 +7,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from enlace.accounts.services import create_customer_user
-from enlace.api import webhooks
+from enlace.api import tasks, webhook_requests, webhooks
 from enlace.api.models import WebhookDelivery, WebhookEndpoint
 from enlace.api.services import add_webhook_endpoint
 from tests.conftest import ec_cedula, run_worker
@@ -62,9 +62,9 @@ def test_a_sent_invitation_is_posted_signed_to_the_subscribed_url(receiver, acme
     run_worker()  # sends the email, which emits the event, whose delivery the worker then runs
     [(headers, body)] = receiver.requests
     assert headers["Enlace-Event"] == "invitation.sent"
-    assert webhooks.verify(endpoint.secret, headers["Enlace-Signature"], body)
-    assert not webhooks.verify("another-secret", headers["Enlace-Signature"], body)
-    assert not webhooks.verify(endpoint.secret, headers["Enlace-Signature"], body + b" ")
+    assert webhook_requests.verify(endpoint.secret, headers["Enlace-Signature"], body)
+    assert not webhook_requests.verify("another-secret", headers["Enlace-Signature"], body)
+    assert not webhook_requests.verify(endpoint.secret, headers["Enlace-Signature"], body + b" ")
     payload = json.loads(body)
     assert payload["event"] == "invitation.sent" and payload["id"] == int(headers["Enlace-Delivery"])
     assert payload["data"]["invitation"]["user_id"] == user.pk
@@ -76,10 +76,10 @@ def test_a_sent_invitation_is_posted_signed_to_the_subscribed_url(receiver, acme
 @pytest.mark.django_db
 def test_an_old_signature_is_refused_so_requests_cannot_be_replayed():
     body = b'{"event":"invitation.sent"}'
-    header = webhooks.sign("s3cret", 1_700_000_000, body)
-    assert webhooks.verify("s3cret", header, body, now=1_700_000_100)
-    assert not webhooks.verify("s3cret", header, body, now=1_700_000_000 + 3600)
-    assert not webhooks.verify("s3cret", "garbage", body)
+    header = webhook_requests.sign("s3cret", 1_700_000_000, body)
+    assert webhook_requests.verify("s3cret", header, body, now=1_700_000_100)
+    assert not webhook_requests.verify("s3cret", header, body, now=1_700_000_000 + 3600)
+    assert not webhook_requests.verify("s3cret", "garbage", body)
 
 
 @pytest.mark.django_db
@@ -93,12 +93,12 @@ def test_a_failing_receiver_is_retried_later_then_given_up(receiver, acme, alice
     retry = DBTaskResult.objects.filter(task_path="enlace.api.tasks.deliver_webhook", status="READY").get()
     assert retry.run_after is not None and retry.args_kwargs["args"] == [delivery.pk]
 
-    for _ in webhooks.RETRY_DELAYS:
-        webhooks.deliver(delivery.pk)
+    for _ in webhook_requests.RETRY_DELAYS:
+        tasks.deliver(delivery.pk)
     delivery.refresh_from_db()
-    assert (delivery.state, delivery.attempts) == ("failed", 1 + len(webhooks.RETRY_DELAYS))
-    assert webhooks.deliver(delivery.pk) == "skipped"
-    assert len(receiver.requests) == 1 + len(webhooks.RETRY_DELAYS)
+    assert (delivery.state, delivery.attempts) == ("failed", 1 + len(webhook_requests.RETRY_DELAYS))
+    assert tasks.deliver(delivery.pk) == "skipped"
+    assert len(receiver.requests) == 1 + len(webhook_requests.RETRY_DELAYS)
 
 
 @pytest.mark.django_db
@@ -107,7 +107,7 @@ def test_an_unreachable_url_is_recorded_not_raised(acme, alice, customer):
         organization=acme, url="http://127.0.0.1:9/nothing", events=["invitation.sent"]
     )
     [delivery] = webhooks.emit(acme, "invitation.sent", {"x": 1})
-    assert webhooks.deliver(delivery.pk) == "pending"
+    assert tasks.deliver(delivery.pk) == "pending"
     delivery.refresh_from_db()
     assert delivery.error and delivery.response_status is None
     assert delivery.endpoint == endpoint
@@ -174,7 +174,7 @@ def test_an_admin_registers_a_url_sees_its_secret_and_log_and_removes_it(alice_c
 )
 def test_webhooks_never_reach_private_addresses(settings, url):
     from enlace.api.forms import WebhookEndpointForm
-    from enlace.api.webhooks import refuse_private_address
+    from enlace.api.webhook_requests import refuse_private_address
 
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
     form = WebhookEndpointForm({"url": url, "events": ["invitation.sent"]})
@@ -188,7 +188,8 @@ def test_a_delivery_to_a_name_that_resolves_privately_fails_with_the_reason(sett
     import socket
 
     from enlace.api.models import WebhookDelivery, WebhookEndpoint
-    from enlace.api.webhooks import deliver, emit
+    from enlace.api.tasks import deliver
+    from enlace.api.webhooks import emit
 
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
     monkeypatch.setattr(socket, "getaddrinfo", lambda host, port: [(2, 1, 6, "", ("10.1.2.3", 0))])

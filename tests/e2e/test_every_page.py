@@ -8,9 +8,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from enlace.accounts.services import create_customer_user
+from enlace.accounts.supplier_invitations import invite_partner
 from enlace.imports.models import ImportBatch
 from enlace.imports.services import import_file
-from enlace.invitations.supplier_invitations import invite_partner
 from enlace.partners.models import Partner
 from enlace.partners.samples import ec_ruc
 from enlace.partners.services import create_partner

@@ -10,15 +10,12 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from enlace.accounts.models import User
-from enlace.imports import background
-from enlace.imports.background import (
-    estimate_rows,
-    fail_abandoned_imports,
-    process_queued_batch,
-    queue_import,
-)
+from enlace.imports import services
+from enlace.imports.background import fail_abandoned_imports, queue_import
 from enlace.imports.models import ImportBatch
 from enlace.imports.progress import ProgressRecorder, batch_progress, read_progress
+from enlace.imports.readers import estimate_rows
+from enlace.imports.services import process_queued_batch
 from enlace.invitations.models import Invitation
 from tests.conftest import run_worker
 from tests.imports.helpers import CUSTOMER_USERS_HEADER, csv_file, person, xlsx
@@ -136,14 +133,14 @@ def test_a_small_upload_is_still_applied_in_the_request(alice_client, customer, 
 def test_an_apply_that_the_database_refuses_leaves_nothing_and_says_so(
     alice_client, customer, alice, monkeypatch
 ):
-    validate = background.validate_batch
+    validate = services.validate_batch
 
     def validate_then_someone_takes_an_email(**kwargs):
         validator = validate(**kwargs)
         User.objects.create(username="persona5@cliente.example", email="persona5@cliente.example")
         return validator
 
-    monkeypatch.setattr(background, "validate_batch", validate_then_someone_takes_an_email)
+    monkeypatch.setattr(services, "validate_batch", validate_then_someone_takes_an_email)
     alice_client.post(reverse("imports:upload", args=["customer-users"]), {"file": people(8)})
     run_worker()
 
@@ -160,7 +157,7 @@ def test_an_unexpected_error_fails_the_batch_and_the_task_and_writes_nothing(cus
         User.objects.create(username="half@cliente.example", email="half@cliente.example")
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(background, "apply_or_fail", broken)
+    monkeypatch.setattr(services, "apply_or_fail", broken)
     batch = queue_import(
         organization=customer.organization, kind="customer_users", file=people(8), filename="p.csv", by=alice
     )

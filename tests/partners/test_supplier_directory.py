@@ -6,9 +6,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from enlace.accounts.supplier_invitations import invite_partner
 from enlace.invitations.delivery import fail
 from enlace.invitations.models import Invitation
-from enlace.invitations.supplier_invitations import invite_partner
 from enlace.partners.models import Partner
 from enlace.partners.samples import ec_ruc
 from tests.partners.suppliers import add_supplier

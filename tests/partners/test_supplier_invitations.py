@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from enlace.accounts.supplier_invitations import invite_partner, invite_selected
 from enlace.audit.models import AuditEvent
 from enlace.invitations.models import Invitation
-from enlace.invitations.supplier_invitations import invite_partner, invite_selected
 from enlace.lib.errors import DomainError
 from tests.conftest import run_worker
 from tests.partners.suppliers import add_supplier

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
+from enlace.accounts import supplier_invitations
 from enlace.accounts.services import resend
 from enlace.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from enlace.api.schemas import (
@@ -16,7 +17,7 @@ from enlace.api.schemas import (
     InvitationPage,
     InvitationState,
 )
-from enlace.invitations import services, supplier_invitations
+from enlace.invitations import services
 from enlace.invitations.models import Invitation
 from enlace.partners.models import Partner
 

@@ -11,9 +11,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from enlace.imports.background import estimate_rows
 from enlace.imports.models import ImportBatch
-from enlace.imports.readers import FileError
+from enlace.imports.readers import FileError, estimate_rows
 from enlace.imports.services import import_file
 from enlace.organizations.models import Organization
 

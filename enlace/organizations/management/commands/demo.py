@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from enlace.accounts.organizations import ensure_staff_user
 from enlace.organizations.models import Membership, Organization
-from enlace.organizations.services import ensure_staff_user
 from enlace.partners.models import Partner
 from enlace.partners.samples import ec_ruc
 from enlace.partners.services import create_partner

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from enlace.accounts.organizations import create_organization
 from enlace.lib.errors import DomainError
 from enlace.lib.forms import normalize_email
-from enlace.organizations.services import create_organization
 
 
 class Command(BaseCommand):

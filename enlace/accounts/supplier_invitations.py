@@ -1,22 +1,19 @@
 """Invite suppliers to the network: each invitation carries its own activation code.
 
-An address that already has a pending invitation for the same supplier gets that invitation
-resent (a fresh code, the old one dead) instead of a second one, so a supplier never holds two
-live codes for one mailbox.
+The addresses are checked first (valid, not already a user's: accounts.services.emails_in_use,
+which is why this lives in accounts); the codes are sent by invitations.supplier_codes, which
+resends a pending invitation instead of issuing a second one.
 """
 
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.functions import Lower
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enlace.accounts.models import User
-from enlace.audit.models import AuditEvent
+from enlace.accounts.services import emails_in_use
 from enlace.invitations.models import Invitation
-from enlace.invitations.services import build_invitation, queue_emails, resend_invitation
+from enlace.invitations.supplier_codes import send_codes
 from enlace.lib.errors import DomainError
 from enlace.lib.forms import normalize_email
 from enlace.partners.models import Partner
@@ -68,7 +65,7 @@ def clean_emails(emails) -> list[str]:
             _("These addresses are not valid: %(emails)s. Nobody was invited.") % {"emails": ", ".join(bad)},
             emails=bad,
         )
-    taken = emails_in_use(cleaned)
+    taken = sorted(emails_in_use(cleaned))
     if taken:
         raise DomainError(
             "emails_taken",
@@ -81,69 +78,19 @@ def clean_emails(emails) -> list[str]:
     return cleaned
 
 
-def emails_in_use(emails) -> list[str]:
-    if not emails:
-        return []
-    # The unique index on lower(email) leaves out empty emails: saying so lets it serve this.
-    users = User.objects.annotate(lower_email=Lower("email")).exclude(email="")
-    return sorted(users.filter(lower_email__in=list(emails)).values_list("lower_email", flat=True))
-
-
 def _check_supplier(organization, partner) -> None:
     if partner.organization_id != organization.pk or partner.kind != Partner.Kind.SUPPLIER:
         raise DomainError("wrong_partner", _("Choose a supplier of this organization."))
 
 
 def _invite(*, organization, pairs, by, outcome: InviteOutcome) -> None:
-    """Issue or resend one invitation per (partner, email), queued in one go."""
-    now = timezone.now()
-    pending = {
-        (inv.partner_id, inv.email.lower()): inv
-        for inv in Invitation.objects.pending().filter(
-            organization=organization,
-            kind=Invitation.Kind.SUPPLIER_CODE,
-            partner_id__in={partner.pk for partner, _email in pairs},
-        )
-    }
-    fresh = []
-    for partner, email in pairs:
-        existing = pending.get((partner.pk, email))
-        if existing is not None:
-            outcome.invitations.append(resend_invitation(invitation=existing, by=by, now=now))
-            outcome.resent += 1
-            continue
-        fresh.append(
-            build_invitation(
-                organization=organization,
-                kind=Invitation.Kind.SUPPLIER_CODE,
-                email=email,
-                by=by,
-                partner=partner,
-                now=now,
-            )
-        )
-    if not fresh:
-        return
-    Invitation.objects.bulk_create(fresh)
-    if any(inv.pk is None for inv in fresh):  # a backend that returns no ids from bulk inserts
-        hashes = {inv.secret_hash: inv for inv in fresh}
-        for pk, secret_hash in Invitation.objects.filter(secret_hash__in=hashes).values_list(
-            "pk", "secret_hash"
-        ):
-            hashes[secret_hash].pk = pk
-    actor = by if by is not None and by.is_authenticated else None
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            organization=organization,
-            action=AuditEvent.Action.CREATED,
-            actor=actor,
-            invitation=inv,
-            detail=inv.email,
-        )
-        for inv in fresh
+    """Send a code to each (partner, email): resent if pending, else issued (send_codes)."""
+    sent = send_codes(
+        organization=organization, pairs=[(partner.pk, email) for partner, email in pairs], by=by
     )
-    queue_emails(fresh)
-    outcome.invitations.extend(fresh)
+    outcome.resent += len(sent.resent)
+    outcome.invitations += sent.resent
+    outcome.invitations += Invitation.objects.filter(pk__in=sent.issued).order_by("pk")
 
 
 @transaction.atomic
@@ -173,7 +120,7 @@ def invite_selected(*, organization, partners, by) -> InviteOutcome:
             outcome.skipped.append((partner, NO_EMAIL))
         else:
             pairs.append((partner, partner.email.lower()))
-    taken = set(emails_in_use(email for _partner, email in pairs))
+    taken = emails_in_use(email for _partner, email in pairs)
     outcome.skipped += [(partner, EMAIL_TAKEN) for partner, email in pairs if email in taken]
     pairs = [(partner, email) for partner, email in pairs if email not in taken]
     if pairs:

@@ -1,3 +1,6 @@
+"""Organizations and their staff: creating a tenant creates its first admin, a user, so it is
+an accounts action (accounts sits above organizations)."""
+
 import secrets
 from datetime import timedelta
 

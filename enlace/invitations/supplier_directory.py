@@ -1,11 +1,11 @@
 """The supplier directory: every supplier of an organization with its network status.
 
+It joins partners with their invitations, so it lives with the invitations (above partners).
+
 Status comes from two places, both computed in the page's one query: the Company (registered
-once for every organization that lists it) and the partner's latest live activation-code
+once for every organization that lists it) and the partner's latest pending activation-code
 invitation (invited, or failed when its email could not be delivered).
 """
-
-from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
@@ -28,20 +28,14 @@ STATUSES = [
     (NOT_INVITED, _("Not invited")),
 ]
 
-LIVE_STATES = (
-    Invitation.State.CREATED,
-    Invitation.State.QUEUED,
-    Invitation.State.SENT,
-    Invitation.State.FAILED,
-)
 
-
-def _latest_live_invitation(now):
-    """The partner's newest activation-code invitation whose code still works."""
+def _latest_pending_invitation(now):
+    """The partner's newest pending activation-code invitation that has not expired: its code
+    still works (a failed one too: resending it is what the directory offers)."""
     return Invitation.objects.filter(
         partner=OuterRef("pk"),
         kind=Invitation.Kind.SUPPLIER_CODE,
-        state__in=LIVE_STATES,
+        state__in=Invitation.PENDING_STATES,
         expires_at__gt=now,
     ).order_by("-created_at", "-id")
 
@@ -61,9 +55,9 @@ def status_condition(status: str) -> Q | None:
 
 def supplier_directory(*, organization, query: str = "", group_id=None, status: str = "", now=None):
     """The organization's suppliers, searched and filtered, each annotated with
-    `invitation_state` and `delivery_error` of its latest live invitation."""
+    `invitation_state` and `delivery_error` of its latest pending invitation."""
     now = now or timezone.now()
-    latest = _latest_live_invitation(now)
+    latest = _latest_pending_invitation(now)
     suppliers = search_partners(
         organization=organization, kind=Partner.Kind.SUPPLIER, query=query, group_id=group_id
     ).annotate(
@@ -85,44 +79,3 @@ def status_of(partner) -> str:
     if partner.invitation_state:
         return INVITED
     return NOT_INVITED
-
-
-@dataclass
-class Page:
-    """One page of a keyset-paginated list: no COUNT(*) and no OFFSET, so page 2,000 of a
-    100,000-row directory costs what page 1 costs."""
-
-    rows: list
-    next_after: int | None
-    previous_before: int | None
-
-
-def keyset_page(queryset, *, anchors, after=None, before=None, size=50) -> Page:
-    """Rows ordered by (name, id) after or before the row with that id. The id is looked up in
-    `anchors` (the organization's partners), so a row that left the filter still anchors the
-    page and another organization's id finds nothing and gives the first page."""
-    cursor = after or before
-    anchor = anchors.filter(pk=cursor).values("name", "pk").first() if cursor else None
-    if anchor and before:
-        # name <= n AND NOT (name = n AND id >= pk): the name part is an index range.
-        earlier = Q(name__lte=anchor["name"]) & ~Q(name=anchor["name"], pk__gte=anchor["pk"])
-        rows = list(queryset.filter(earlier).order_by("-name", "-pk")[: size + 1])
-        has_more = len(rows) > size
-        rows = rows[:size][::-1]
-        return Page(
-            rows,
-            next_after=rows[-1].pk if rows else None,
-            previous_before=rows[0].pk if has_more else None,
-        )
-    if anchor:
-        queryset = queryset.filter(
-            Q(name__gte=anchor["name"]) & ~Q(name=anchor["name"], pk__lte=anchor["pk"])
-        )
-    rows = list(queryset.order_by("name", "pk")[: size + 1])
-    has_more = len(rows) > size
-    rows = rows[:size]
-    return Page(
-        rows,
-        next_after=rows[-1].pk if has_more else None,
-        previous_before=rows[0].pk if anchor and rows else None,
-    )
