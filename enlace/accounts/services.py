@@ -319,7 +319,7 @@ def register_with_code(
     partner = invitation.partner
     company = Company.objects.select_for_update().get(pk=partner.company_id)
     email = normalize_email(email)
-    if email_in_use(email) or User.objects.filter(username=email).exists():
+    if email_in_use(email):
         raise DomainError("email_taken", _("A user with this email already exists."), field="email")
     user = User(
         username=email,
