@@ -196,6 +196,9 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not SECURE_SSL_REDIRECT:
+        # The operator said the proxy in front redirects to HTTPS (ENLACE_SSL_REDIRECT=0).
+        SILENCED_SYSTEM_CHECKS = ["security.W008"]
 CSRF_TRUSTED_ORIGINS = [BASE_URL] if BASE_URL.startswith("https://") else []
 
 # Rate limits for guessing secrets: attempts per client address per window.

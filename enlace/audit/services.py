@@ -70,7 +70,7 @@ def record_many(rows) -> None:
         key = (row["organization_id"], row["action"])
         if key not in watched:
             watched[key] = is_watched(*key)
-        if "detail" in row:
+        if len(row.get("detail", "")) > DETAIL_LENGTH:
             row = {**row, "detail": row["detail"][:DETAIL_LENGTH]}
         if watched[key]:
             event = AuditEvent.objects.create(**row)

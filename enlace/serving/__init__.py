@@ -1,0 +1,1 @@
+"""How Enlace runs in production: gunicorn's configuration and its access log."""
