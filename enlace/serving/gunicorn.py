@@ -28,7 +28,10 @@ class RedactingLogger(Logger):
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        return {key: redact_link_secrets(value) if isinstance(value, str) else value for key, value in atoms.items()}
+        return {
+            key: redact_link_secrets(value) if isinstance(value, str) else value
+            for key, value in atoms.items()
+        }
 
 
 logger_class = RedactingLogger

@@ -119,14 +119,16 @@ def test_a_customer_user_is_imported_registers_and_signs_in_on_the_production_se
     browser, production, tmp_path
 ):
     base_url, smtp = production["base_url"], production["smtp"]
-    admin = browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-US").new_page()
+    admin = browser.new_context(base_url=base_url, viewport=DESKTOP, locale="es-EC").new_page()
+    admin.context.set_default_timeout(10_000)
     admin.goto("/login/")
     stylesheet = admin.locator("link[rel=stylesheet]").first.get_attribute("href")
     assert admin.request.get(stylesheet).status == 200  # collected and served by whitenoise
-    admin.get_by_role("button", name="English").click()
+    admin.get_by_role("button", name="English").click()  # the language cookie, Secure in production
     admin.get_by_label(re.compile("^Username or email")).fill("admin@demo.example")
     admin.get_by_label(re.compile("^Password")).fill("enlace-demo")
     admin.get_by_role("button", name="Log in").click()
+    expect(admin.get_by_role("button", name="Log out")).to_be_visible()
     admin.goto("/imports/customer-users/")
 
     workbook = Workbook()
@@ -140,6 +142,7 @@ def test_a_customer_user_is_imported_registers_and_signs_in_on_the_production_se
     # The worker sends the registration email through the SMTP server.
     registration = wait_for_message(smtp, "ana@tornillo.example", "registro|registration")
     person = browser.new_context(viewport=DESKTOP, locale="es-EC").new_page()
+    person.context.set_default_timeout(10_000)
     person.goto(link_in(registration, "/r/"))
     expect(person.get_by_label(re.compile("^Nombres"))).to_have_value("Ana")
     person.get_by_label(re.compile("^Idioma preferido")).select_option("en")

@@ -13,7 +13,10 @@ TOKEN = "kq3Jx8y0Vd-Zt7pQ2mW9sLc4bN1rF6hA"
 
 def test_link_paths_lose_their_token_and_nothing_else():
     assert redact_link_secrets(f"GET /r/{TOKEN}/ HTTP/1.1") == "GET /r/[redacted]/ HTTP/1.1"
-    assert redact_link_secrets(f"https://portal.example/a/{TOKEN}/?x=1") == "https://portal.example/a/[redacted]/?x=1"
+    assert (
+        redact_link_secrets(f"https://portal.example/a/{TOKEN}/?x=1")
+        == "https://portal.example/a/[redacted]/?x=1"
+    )
     assert redact_link_secrets("GET /imports/r/ HTTP/1.1") == "GET /imports/r/ HTTP/1.1"  # no token there
     assert redact_link_secrets("GET /users/12/ HTTP/1.1") == "GET /users/12/ HTTP/1.1"
 
