@@ -189,13 +189,7 @@ def activate_account(*, token: str, password: str | None = None) -> User:
         user.set_password(password)
         user.mark_ready()
     user.save()
-    mark_used(invitation, event="activate")
-    record(
-        organization=invitation.organization,
-        action=AuditEvent.Action.ACTIVATED,
-        user=user,
-        invitation=invitation,
-    )
+    mark_used(invitation, event="activate", user=user)
     if password is not None:
         record(
             organization=invitation.organization,
@@ -286,14 +280,7 @@ def register_with_link(
     user.must_change_password = False
     user.temporary_password_expires_at = None
     user.save()
-    mark_used(invitation, event="register", now=now)
-    record(
-        organization=invitation.organization,
-        action=AuditEvent.Action.REGISTERED,
-        actor=user,
-        user=user,
-        invitation=invitation,
-    )
+    mark_used(invitation, event="register", user=user, actor=user, now=now)
     issue_invitation(
         organization=invitation.organization,
         kind=Invitation.Kind.ACTIVATION,
@@ -344,13 +331,5 @@ def register_with_code(
     if company.registered_at is None:
         company.registered_at = now
         company.save(update_fields=["registered_at"])
-    mark_used(invitation, event="register", now=now)
-    record(
-        organization=invitation.organization,
-        action=AuditEvent.Action.REGISTERED,
-        actor=user,
-        user=user,
-        invitation=invitation,
-        detail=email,
-    )
+    mark_used(invitation, event="register", user=user, actor=user, detail=email, now=now)
     return user

@@ -221,8 +221,21 @@ def expire_overdue_invitations(*, now=None) -> int:
     return expired
 
 
-def mark_used(invitation: Invitation, *, event: str, now=None) -> None:
-    """The person used the link or code (`event`: register or activate); it works no more."""
+# The audit event of each way an invitation is used.
+USED_ACTIONS = {"register": AuditEvent.Action.REGISTERED, "activate": AuditEvent.Action.ACTIVATED}
+
+
+def mark_used(invitation: Invitation, *, event: str, user, actor=None, detail: str = "", now=None) -> None:
+    """The person used the link or code (`event`: register or activate): it works no more, and
+    the audit trail says who."""
     lifecycle.move(invitation, event)
     invitation.used_at = now or timezone.now()
     invitation.save(update_fields=["used_at", "state", "updated_at"])
+    record(
+        organization=invitation.organization,
+        action=USED_ACTIONS[event],
+        actor=actor,
+        user=user,
+        invitation=invitation,
+        detail=detail,
+    )
