@@ -3,10 +3,12 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from enlace.accounts.models import User, having_email
+from enlace.partners.taxids import PUNCTUATION
 
 
 class PortalBackend(ModelBackend):
-    """Log in with the username (a national ID or RUC for partner users) or the email."""
+    """Log in with the username (a national ID or tax ID for partner users, stored compact, so
+    typed with or without dots, dashes and spaces) or the email."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or not password:
@@ -14,7 +16,9 @@ class PortalBackend(ModelBackend):
         username = username.strip()
         user = (
             User.objects.annotate(email_lower=Lower("email"))
-            .filter(Q(username=username) | having_email(username))
+            .filter(
+                Q(username__in={username, PUNCTUATION.sub("", username).upper()}) | having_email(username)
+            )
             .first()
         )
         if user is None:

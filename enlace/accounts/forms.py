@@ -10,7 +10,7 @@ from enlace.accounts.services import email_in_use, login_refusal
 from enlace.invitations.models import Invitation
 from enlace.lib.forms import normalize_email, normalize_phone
 from enlace.partners.models import Partner
-from enlace.partners.taxids import normalize_personal_id
+from enlace.partners.taxids import normalize_personal_id, person_id_names
 
 
 class LoginForm(AuthenticationForm):
@@ -69,11 +69,7 @@ def customer_label(partner) -> str:
 class PortalUserForm(forms.Form):
     """The admin's "Add portal user" form. The admin never sees or sets a password."""
 
-    username = forms.CharField(
-        label=_("Username"),
-        max_length=40,
-        help_text=_("The person's national ID (cédula) or tax ID (RUC)."),
-    )
+    username = forms.CharField(label=_("Username"), max_length=40)
     profile = forms.ChoiceField(
         label=_("Profile"), choices=[(User.Profile.CUSTOMER, User.Profile.CUSTOMER.label)]
     )
@@ -88,6 +84,9 @@ class PortalUserForm(forms.Form):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
+        self.fields["username"].help_text = _("The person's %(ids)s, with or without dots and dashes.") % {
+            "ids": person_id_names(organization.country)
+        }
         customers = Partner.objects.filter(organization=organization, kind=Partner.Kind.CUSTOMER)
         self.fields["customer"].queryset = customers
         # A customer master can hold tens of thousands of rows: offer the first ones and the

@@ -35,7 +35,7 @@ TAX_ID_ALIASES = ("ruc", "nit", "rut", "cuit", "rfc", "identificacion", "identif
 
 CUSTOMERS = (
     Column("code", _("Code"), "Código", True, 50, 14, "C-0001", ("customer code", "codigo de cliente")),
-    Column("tax_id", _("Tax ID"), "Identificación tributaria", True, 40, 18, "1790012345001", TAX_ID_ALIASES),
+    Column("tax_id", _("Tax ID"), "Identificación tributaria", True, 40, 18, "1790012344001", TAX_ID_ALIASES),
     Column("name", _("Name"), "Nombre", True, 200, 32, "Ferretería El Tornillo S.A.", ("razon social",)),
     Column(
         "email", _("Email"), "Correo electrónico", False, 254, 28, "compras@example.com", ("correo", "e-mail")
@@ -76,7 +76,7 @@ CUSTOMER_USERS = (
 )
 
 SUPPLIERS = (
-    Column("tax_id", _("Tax ID"), "Identificación tributaria", True, 40, 18, "1790012345001", TAX_ID_ALIASES),
+    Column("tax_id", _("Tax ID"), "Identificación tributaria", True, 40, 18, "1790012344001", TAX_ID_ALIASES),
     Column("name", _("Name"), "Nombre", True, 200, 32, "Distribuidora Andina S.A.", ("razon social",)),
     Column("description", _("Description"), "Descripción", False, 500, 30, "Materiales de construcción"),
     Column("address", _("Address"), "Dirección", False, 300, 30, "Av. 10 de Agosto N21-45"),

@@ -117,12 +117,13 @@ def test_an_invalid_tax_id_is_explained_in_the_requested_language(api, acme):
     english = error_of(api.post("/customers", payload), 422)
     assert english == {
         "code": "invalid_tax_id",
-        "message": "This is not a valid tax ID for EC.",
+        "message": "This is not a valid RUC of Ecuador. Its check digit (character 10) does not match the "
+        "others: with them it would be 7. Check that the number was copied right.",
         "field": "tax_id",
         "rows": None,
     }
     spanish = error_of(api.post("/customers", payload, HTTP_ACCEPT_LANGUAGE="es-EC,es;q=0.9"), 422)
-    assert spanish["message"] == "No es una identificación tributaria válida para EC."
+    assert spanish["message"].startswith("No es un número de RUC válido de Ecuador. Su dígito verificador")
     assert not Partner.objects.exists()
 
 

@@ -14,6 +14,7 @@ import enlace
 
 # Words that are the same in both languages.
 SAME_IN_SPANISH = {"Fax", "fax", "Enlace", "Message-ID", "Email", "Spanish", "English"}
+SAME_IN_SPANISH |= {"Ecuador", "Colombia", "Chile", "Argentina"}
 
 
 def extract_msgids(tmp_path) -> set[str]:
