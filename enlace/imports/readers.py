@@ -8,6 +8,7 @@ a single row. Rows come as (row number as Excel shows it, {column key: trimmed t
 import codecs
 import contextlib
 import csv
+import difflib
 import io
 import json
 import os
@@ -21,6 +22,7 @@ import zlib
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from enlace.imports.columns import header_index, normalize_header
 from enlace.lib.errors import DomainError
@@ -134,11 +136,7 @@ class RowReader:
             else:
                 present[position] = key
         if unknown:
-            raise FileError(
-                "unknown_column",
-                _("Unknown column “%(column)s”. The columns are: %(expected)s.")
-                % {"column": unknown[0], "expected": ", ".join(str(c.label) for c in self.columns)},
-            )
+            raise FileError("unknown_column", self._unknown_columns_message(unknown, index))
         missing = [str(c.label) for c in self.columns if c.required and c.key not in present.values()]
         if missing:
             raise FileError(
@@ -146,6 +144,28 @@ class RowReader:
                 _("The required column “%(column)s” is missing.") % {"column": ", ".join(missing)},
             )
         return present
+
+    def _unknown_columns_message(self, unknown, index) -> str:
+        """Every unknown column at once, each with the expected heading closest to it."""
+        label_of = {column.key: str(column.label) for column in self.columns}
+        named = []
+        for cell in unknown:
+            close = difflib.get_close_matches(normalize_header(cell), list(index), n=1, cutoff=0.6)
+            if close:
+                named.append(
+                    _("“%(column)s” (did you mean “%(expected)s”?)")
+                    % {
+                        "column": cell,
+                        "expected": label_of[index[close[0]]],
+                    }
+                )
+            else:
+                named.append(_("“%(column)s”") % {"column": cell})
+        return ngettext(
+            "Unknown column %(columns)s. The columns are: %(expected)s.",
+            "Unknown columns %(columns)s. The columns are: %(expected)s.",
+            len(unknown),
+        ) % {"columns": ", ".join(named), "expected": ", ".join(label_of.values())}
 
     def close(self) -> None:
         """Stop reading early: a spreadsheet's parsing process is ended at once."""

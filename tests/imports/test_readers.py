@@ -6,7 +6,7 @@ import zipfile
 import pytest
 from django.utils import translation
 
-from enlace.imports.columns import CUSTOMER_USERS
+from enlace.imports.columns import COLUMNS, CUSTOMER_USERS
 from enlace.imports.readers import FileError, read_rows
 from tests.imports.helpers import CUSTOMER_USERS_HEADER, csv_file, xlsx
 
@@ -130,3 +130,24 @@ def test_each_columns_spanish_header_is_its_translation():
         for columns in COLUMNS.values():
             for column in columns:
                 assert str(column.label) == column.es
+
+
+def test_the_regional_names_of_a_column_are_understood():
+    header = ["Código", "NIT", "Razón social", "E-mail", "Celular", "Municipio", "Departamento", "Grupos"]
+    file = csv_file(
+        [["C1", "900123456-8", "Aceros", "a@b.example", "3001234567", "Medellín", "Antioquia", ""]], header
+    )
+    reader = read_rows(file, "x.csv", columns=COLUMNS["customers"])
+    assert sorted(reader.present.values()) == sorted(
+        ["code", "tax_id", "name", "email", "phone", "city", "province", "groups"]
+    )
+
+
+def test_every_unknown_column_is_named_at_once_with_the_heading_closest_to_it():
+    header = ["Customer code", "First names", "Last names", "Emial", "Shoe size"]
+    with translation.override("es"), pytest.raises(FileError) as error:
+        rows_of(csv_file([], header))
+    message = str(error.value.message)
+    assert message.startswith(
+        "Columnas desconocidas: «Emial» (¿quiso decir «Correo electrónico»?), «Shoe size»."
+    )
