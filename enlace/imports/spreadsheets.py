@@ -83,11 +83,11 @@ def template_xlsx(kind) -> bytes:
     return buffer.getvalue()
 
 
-def template_csv(kind) -> bytes:
+def template_csv(kind, *, delimiter=",") -> bytes:
     """The header row and example row as CSV, UTF-8 with a BOM so Excel reads the accents."""
     columns = COLUMNS[kind]
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\r\n")
+    writer = csv.writer(text, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([header_label(c) for c in columns])
     writer.writerow([c.example for c in columns])
     return ("\ufeff" + text.getvalue()).encode("utf-8")

@@ -82,7 +82,9 @@ def template(request, slug, extension):
     name = f"{slug}-template-{language}.{extension}"
     if extension == "xlsx":
         return download(template_xlsx(kind), name, XLSX)
-    return download(template_csv(kind), name, "text/csv; charset=utf-8")
+    return download(
+        template_csv(kind, delimiter=request.organization.csv_delimiter), name, "text/csv; charset=utf-8"
+    )
 
 
 # htmx stops polling when the answer's status is 286.

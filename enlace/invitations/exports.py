@@ -70,9 +70,9 @@ class _Echo:
         return value
 
 
-def csv_lines(invitations):
+def csv_lines(invitations, *, delimiter=","):
     """The CSV, line by line for a streaming response: UTF-8 with a BOM so Excel reads accents."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), delimiter=delimiter)
     yield "\ufeff" + writer.writerow(headers())
     for row in rows(invitations):
         yield writer.writerow(

@@ -82,7 +82,7 @@ def invitation_export(request, fmt):
         def lines():
             # Streamed after the view returns: keep speaking the reader's language.
             with translation.override(language):
-                yield from exports.csv_lines(invitations)
+                yield from exports.csv_lines(invitations, delimiter=request.organization.csv_delimiter)
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="activation-requests-{stamp}.csv"'

@@ -38,6 +38,12 @@ class Organization(models.Model):
         return self.name
 
     @property
+    def csv_delimiter(self) -> str:
+        """What Excel opens as columns in the organization's language: `;` in Spanish, where the
+        comma is the decimal separator, `,` in English."""
+        return ";" if self.language == "es" else ","
+
+    @property
     def link_lifetime(self) -> timedelta:
         return timedelta(hours=self.link_lifetime_hours)
 

@@ -46,14 +46,20 @@ def test_template_round_trip(alice_client, customer, language):
     assert b"invitations queued" in page.content or b"invitaciones en cola" in page.content
 
 
-def test_csv_template_has_the_header_and_example(alice_client):
+def test_csv_template_has_the_header_and_example_in_the_organizations_excel_habits(alice_client, acme):
+    # A Spanish-speaking organization's Excel opens `;`-separated UTF-8 (with a BOM) as columns.
     alice_client.cookies["django_language"] = "en"
     response = alice_client.get(
         reverse("imports:template", args=["suppliers", "csv"]), HTTP_ACCEPT_LANGUAGE="en"
     )
+    assert response.content.startswith("\ufeff".encode())
     text = response.content.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("Tax ID*,Name*,Description")
+    assert text.splitlines()[0].startswith("Tax ID*;Name*;Description")
     assert text.splitlines()[0].endswith("Notify*")
+    acme.language = "en"
+    acme.save()
+    response = alice_client.get(reverse("imports:template", args=["suppliers", "csv"]))
+    assert response.content.decode("utf-8-sig").splitlines()[0].startswith("Tax ID*,Name*,Description")
 
 
 def test_a_rejected_file_shows_its_errors_and_comes_back_annotated(alice_client, customer):

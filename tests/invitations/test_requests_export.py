@@ -22,10 +22,13 @@ def export(browser, fmt, **params):
     return browser.get(reverse("invitations:export", args=[fmt]), params)
 
 
-def csv_rows(response):
+def csv_rows(response, delimiter=";"):
+    """The rows of an export; `;` for a Spanish-speaking organization, as its Excel expects."""
     content = b"".join(response.streaming_content).decode("utf-8")
     assert content.startswith("\ufeff")  # Excel reads the accents right
-    return list(csv.reader(io.StringIO(content[1:])))
+    rows = list(csv.reader(io.StringIO(content[1:]), delimiter=delimiter))
+    assert len(rows[0]) > 1, "the whole line read as one column"
+    return rows
 
 
 @pytest.fixture
@@ -93,7 +96,7 @@ def test_export_speaks_english_and_keeps_to_the_organization(charlie, globex, pe
     browser = Client()
     browser.force_login(charlie)
     browser.cookies["django_language"] = "en"
-    header, *rows = csv_rows(export(browser, "csv"))
+    header, *rows = csv_rows(export(browser, "csv"), delimiter=",")  # Globex speaks English
     assert header[0] == "Name" and header[5] == "State"
     assert [r[3] for r in rows] == ["peter@initech.example"]
     assert rows[0][5] == "Created"
@@ -108,3 +111,11 @@ def test_a_member_may_export_and_unknown_formats_are_404(acme, bob, people):
     _, *rows = csv_rows(export(browser, "csv"))
     assert len(rows) == 3
     assert export(browser, "pdf").status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_english_speaking_organizations_export_uses_commas(alice_client, acme, hostile):
+    acme.language = "en"
+    acme.save()
+    header, *rows = csv_rows(export(alice_client, "csv"), delimiter=",")
+    assert len(rows) == 1 and "evil@tornillo.example" in rows[0]
