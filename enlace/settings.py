@@ -142,6 +142,7 @@ LOCALE_AREAS = ("core", "imports", "requests", "suppliers", "delivery", "api")
 LOCALE_PATHS = [BASE_DIR / "locale" / area for area in LOCALE_AREAS]
 TIME_ZONE = "America/Guayaquil"
 USE_I18N = True
+FORMAT_MODULE_PATH = ["enlace.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"
