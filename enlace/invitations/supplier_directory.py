@@ -3,8 +3,10 @@
 It joins partners with their invitations, so it lives with the invitations (above partners).
 
 Status comes from two places, both computed in the page's one query: the Company (registered
-once for every organization that lists it) and the partner's latest pending activation-code
-invitation (invited, or failed when its email could not be delivered).
+once for every organization that lists it) and the partner's latest activation-code invitation,
+whatever became of it: invited (its code works), failed (its email could not be delivered),
+expired (its code no longer works, though the nightly expiry may not have marked it yet) or
+revoked.
 """
 
 from django.db.models import OuterRef, Q, Subquery
@@ -19,63 +21,74 @@ from enlace.partners.selectors import search_partners
 REGISTERED = "registered"
 INVITED = "invited"
 FAILED = "failed"
+EXPIRED = "expired"
+REVOKED = "revoked"
 NOT_INVITED = "not_invited"
 
 STATUSES = [
     (REGISTERED, pgettext_lazy("supplier status", "Registered")),
     (INVITED, _("Invited (pending)")),
     (FAILED, _("Invitation failed")),
+    (EXPIRED, _("Invitation expired")),
+    (REVOKED, _("Invitation revoked")),
     (NOT_INVITED, _("Not invited")),
 ]
 
-
-def _latest_pending_invitation(now):
-    """The partner's newest pending activation-code invitation that has not expired: its code
-    still works (a failed one too: resending it is what the directory offers)."""
-    return Invitation.objects.filter(
-        partner=OuterRef("pk"),
-        kind=Invitation.Kind.SUPPLIER_CODE,
-        state__in=Invitation.PENDING_STATES,
-        expires_at__gt=now,
-    ).order_by("-created_at", "-id")
+# Pending and not failed: the code works until it expires.
+WAITING = [s for s in Invitation.PENDING_STATES if s != Invitation.State.FAILED]
 
 
-def status_condition(status: str) -> Q | None:
+def _latest_invitation():
+    """The partner's newest activation-code invitation, whatever its state."""
+    return Invitation.objects.filter(partner=OuterRef("pk"), kind=Invitation.Kind.SUPPLIER_CODE).order_by(
+        "-created_at", "-id"
+    )
+
+
+def status_condition(status: str, now) -> Q | None:
     registered = Q(company__registered_at__isnull=False)
-    if status == REGISTERED:
-        return registered
-    if status == FAILED:
-        return ~registered & Q(invitation_state=Invitation.State.FAILED)
-    if status == INVITED:
-        return ~registered & Q(invitation_state__isnull=False) & ~Q(invitation_state=Invitation.State.FAILED)
-    if status == NOT_INVITED:
-        return ~registered & Q(invitation_state__isnull=True)
-    return None
+    waiting = Q(invitation_state__in=WAITING)
+    conditions = {
+        REGISTERED: registered,
+        FAILED: ~registered & Q(invitation_state=Invitation.State.FAILED),
+        INVITED: ~registered & waiting & Q(invitation_expires_at__gt=now),
+        EXPIRED: ~registered
+        & (Q(invitation_state=Invitation.State.EXPIRED) | waiting & Q(invitation_expires_at__lte=now)),
+        REVOKED: ~registered & Q(invitation_state=Invitation.State.REVOKED),
+        NOT_INVITED: ~registered & Q(invitation_state__isnull=True),
+    }
+    return conditions.get(status)
 
 
 def supplier_directory(*, organization, query: str = "", group_id=None, status: str = "", now=None):
-    """The organization's suppliers, searched and filtered, each annotated with
-    `invitation_state` and `delivery_error` of its latest pending invitation."""
+    """The organization's suppliers, searched and filtered, each annotated with the state,
+    expiry and delivery error of its latest invitation."""
     now = now or timezone.now()
-    latest = _latest_pending_invitation(now)
+    latest = _latest_invitation()
     suppliers = search_partners(
         organization=organization, kind=Partner.Kind.SUPPLIER, query=query, group_id=group_id
     ).annotate(
         invitation_state=Subquery(latest.values("state")[:1]),
+        invitation_expires_at=Subquery(latest.values("expires_at")[:1]),
         delivery_error=Subquery(latest.values("delivery_error")[:1]),
     )
-    condition = status_condition(status)
+    condition = status_condition(status, now)
     if condition is not None:
         suppliers = suppliers.filter(condition)
     return suppliers
 
 
-def status_of(partner) -> str:
-    """The directory status of a partner from supplier_directory()."""
+def status_of(partner, now=None) -> str:
+    """The directory status of a partner from supplier_directory(), as status_condition says."""
+    state = partner.invitation_state
     if partner.company.registered_at is not None:
         return REGISTERED
-    if partner.invitation_state == Invitation.State.FAILED:
+    if state is None:
+        return NOT_INVITED
+    if state == Invitation.State.FAILED:
         return FAILED
-    if partner.invitation_state:
+    if state == Invitation.State.REVOKED:
+        return REVOKED
+    if state in WAITING and partner.invitation_expires_at > (now or timezone.now()):
         return INVITED
-    return NOT_INVITED
+    return EXPIRED

@@ -1,5 +1,7 @@
 """The Suppliers page: search, filters, statuses, pagination, query counts, access."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,6 +11,7 @@ from django.utils import timezone
 from enlace.accounts.supplier_invitations import invite_partner
 from enlace.invitations.delivery import fail
 from enlace.invitations.models import Invitation
+from enlace.invitations.services import expire_overdue_invitations, revoke_invitation
 from enlace.partners.models import Partner
 from enlace.partners.samples import ec_ruc
 from tests.partners.suppliers import add_supplier
@@ -34,7 +37,25 @@ def directory(acme, alice):
     ).invitations
     fail(invitation, reason="550 5.1.1 mailbox unavailable")
     quiet = add_supplier(acme, 4, name="Distribuidora Sin Invitar", email="")
-    return {"registered": registered, "invited": invited, "failed": failed, "not_invited": quiet}
+    # Overdue: the code no longer works, though the periodic expiry has not marked it yet.
+    expired = add_supplier(acme, 5, name="Empaques Vencidos")
+    [overdue] = invite_partner(
+        organization=acme, partner=expired, emails=[expired.email], by=alice
+    ).invitations
+    Invitation.objects.filter(pk=overdue.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    revoked = add_supplier(acme, 6, name="Ferrosa Revocada")
+    [withdrawn] = invite_partner(
+        organization=acme, partner=revoked, emails=[revoked.email], by=alice
+    ).invitations
+    revoke_invitation(invitation=withdrawn, by=alice)
+    return {
+        "registered": registered,
+        "invited": invited,
+        "failed": failed,
+        "not_invited": quiet,
+        "expired": expired,
+        "revoked": revoked,
+    }
 
 
 @pytest.mark.django_db
@@ -64,6 +85,8 @@ def test_suppliers_are_found_by_tax_id_in_any_punctuation_name_or_email(alice_cl
         ("invited", "Bodega Invitada"),
         ("failed", "Cartones Fallidos"),
         ("not_invited", "Distribuidora Sin Invitar"),
+        ("expired", "Empaques Vencidos"),
+        ("revoked", "Ferrosa Revocada"),
     ],
 )
 def test_the_status_filter_shows_only_suppliers_in_that_status(alice_client, directory, status, expected):
@@ -88,6 +111,16 @@ def test_each_status_reads_clearly_and_a_failure_shows_its_reason(alice_client, 
     assert '<span class="visually-hidden">: esta empresa confirmó sus datos' in page
     assert "Invitado (pendiente)" in page and "No invitado" in page
     assert "No se pudo entregar el correo: 550 5.1.1 mailbox unavailable" in page
+    assert "Invitación vencida" in page and "Invitación revocada" in page
+
+
+@pytest.mark.django_db
+def test_a_supplier_whose_invitation_expired_is_no_longer_shown_as_invited(alice_client, directory):
+    rows = rows_of(alice_client.get(URL, {"status": "invited"}).content.decode())
+    assert "Empaques Vencidos" not in rows
+    expire_overdue_invitations()  # once marked, it reads the same
+    rows = rows_of(alice_client.get(URL, {"status": "expired"}).content.decode())
+    assert "Empaques Vencidos" in rows
 
 
 @pytest.mark.django_db
