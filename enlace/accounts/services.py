@@ -331,5 +331,9 @@ def register_with_code(
     if company.registered_at is None:
         company.registered_at = now
         company.save(update_fields=["registered_at"])
+    # The code went to the company, not to a person: from now on the request names who used it.
+    invitation.user = user
+    invitation.first_name, invitation.last_name = user.first_name, user.last_name
+    invitation.save(update_fields=["user", "first_name", "last_name"])
     mark_used(invitation, event="register", user=user, actor=user, detail=email, now=now)
     return user

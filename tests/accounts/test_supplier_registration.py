@@ -231,3 +231,18 @@ def test_starting_over_forgets_the_code(client, invitation):
     enter(client, code_of(invitation))
     client.post(RESTART_URL)
     assert 'name="code"' in client.get(URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_activation_requests_name_the_person_who_used_the_code(alice_client, invitation):
+    register_with_code(
+        code=code_of(invitation),
+        email=invitation.email,
+        password=PASSWORD,
+        first_name="Rosa",
+        last_name="Paredes",
+    )
+    row = alice_client.get(reverse("invitations:list"), {"q": "aceros"}).content.decode()
+    assert "Rosa Paredes" in row
+    invitation.refresh_from_db()
+    assert invitation.user.email == "compras@aceros.example" and invitation.full_name == "Rosa Paredes"
