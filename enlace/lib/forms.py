@@ -29,18 +29,23 @@ def clean_text(value: str) -> str:
     """Text people read (names, descriptions, job titles, group and organization names) in one
     spelling: Unicode NFC, without bidirectional controls or zero-width characters.
 
-    Plain ASCII, most cells of most files, is returned as it is after one fast check.
+    Plain ASCII, most cells of most files, is returned as it is after one fast check. Callers
+    strip the text first; spaces that an invisible character kept from the ends go too.
     """
     if value.isascii():
         return value
-    return unicodedata.normalize("NFC", value.translate(INVISIBLE))
+    visible = value.translate(INVISIBLE)
+    if len(visible) != len(value):
+        visible = visible.strip()
+    return unicodedata.normalize("NFC", visible)
 
 
 class TextField(forms.CharField):
     """A CharField for text people read: clean_text runs before the required and length checks."""
 
     def to_python(self, value):
-        return clean_text(super().to_python(value))
+        value = super().to_python(value)
+        return clean_text(value) if value else value
 
 
 # Writing systems that one word may mix (Unicode TS #39, "highly restrictive"): Japanese, Chinese

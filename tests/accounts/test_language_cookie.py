@@ -19,16 +19,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def settings_of(**environment) -> dict:
     """The cookie settings as a fresh process reads them from these ENLACE_* variables."""
+    names = [
+        "LANGUAGE_COOKIE_SECURE",
+        "LANGUAGE_COOKIE_HTTPONLY",
+        "LANGUAGE_COOKIE_SAMESITE",
+        "SESSION_COOKIE_SECURE",
+    ]
+    # What the settings module leaves out, Django's defaults decide.
     code = (
-        "from enlace import settings as s; "
-        "print(s.LANGUAGE_COOKIE_SECURE, s.LANGUAGE_COOKIE_HTTPONLY, s.LANGUAGE_COOKIE_SAMESITE, "
-        "s.SESSION_COOKIE_SECURE)"
+        "from django.conf import global_settings as g; from enlace import settings as s; "
+        f"print(*(getattr(s, n, getattr(g, n)) for n in {names!r}))"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENLACE_")}
     env.update(environment)
-    output = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
-    )
+    output = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert output.returncode == 0, output.stderr
     secure, httponly, samesite, session_secure = output.stdout.split()
     return {"secure": secure, "httponly": httponly, "samesite": samesite, "session_secure": session_secure}
 

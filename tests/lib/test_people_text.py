@@ -46,6 +46,7 @@ def test_text_is_stored_composed_and_plain_ascii_untouched():
     plain = "Ferreteria El Tornillo"
     assert clean_text(plain) is plain
     assert clean_text("Ñandú 北京 😀") == "Ñandú 北京 😀"
+    assert clean_text("\u200b Acme S.A. \u202e") == "Acme S.A."  # no space left at the ends
 
 
 @pytest.mark.parametrize(
@@ -76,10 +77,11 @@ def test_an_address_mixing_alphabets_within_one_part_is_refused_with_a_clear_mes
         ("en", "mixes letters of different alphabets"),
         ("es", "mezcla letras de distintos"),
     ]:
-        with translation.override(language), pytest.raises(ValidationError) as refused:
-            normalize_email(address)
-        assert refused.value.code == "mixed_script"
-        assert words in refused.value.messages[0] and part in refused.value.messages[0]
+        with translation.override(language):
+            with pytest.raises(ValidationError) as refused:
+                normalize_email(address)
+            assert refused.value.code == "mixed_script"
+            assert words in refused.value.messages[0] and part in refused.value.messages[0]
 
 
 def form_cases(acme, customer):
