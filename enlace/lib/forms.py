@@ -2,6 +2,7 @@
 used alike by the pages' forms, the API (which goes through the same forms, or through an import)
 and the import's row checks."""
 
+import functools
 import re
 import unicodedata
 
@@ -14,14 +15,13 @@ from email_validator import EmailNotValidError, validate_email
 # Characters that change how text reads without being seen: the bidirectional controls (which
 # can make "txt.exe" show as "exe.txt") and the zero-width characters (which make two equal-
 # looking names differ).
-INVISIBLE = dict.fromkeys(
-    map(
-        ord,
-        "\u202a\u202b\u202c\u202d\u202e"  # LRE RLE PDF LRO RLO
-        "\u2066\u2067\u2068\u2069"  # LRI RLI FSI PDI
-        "\u200e\u200f\u061c"  # LRM RLM ALM
-        "\u200b\u200c\u200d\u2060\ufeff",  # ZWSP ZWNJ ZWJ WJ BOM
-    )
+INVISIBLE = re.compile(
+    "["
+    "\u202a-\u202e"  # LRE RLE PDF LRO RLO
+    "\u2066-\u2069"  # LRI RLI FSI PDI
+    "\u200e\u200f\u061c"  # LRM RLM ALM
+    "\u200b-\u200d\u2060\ufeff"  # ZWSP ZWNJ ZWJ WJ BOM
+    "]"
 )
 
 
@@ -34,7 +34,7 @@ def clean_text(value: str) -> str:
     """
     if value.isascii():
         return value
-    visible = value.translate(INVISIBLE)
+    visible = INVISIBLE.sub("", value)
     if len(visible) != len(value):
         visible = visible.strip()
     return unicodedata.normalize("NFC", visible)
@@ -59,6 +59,7 @@ SCRIPT_ALIASES = {"CJK": "HAN", "KATAKANA-HIRAGANA": "KATAKANA"}
 ADDRESS_PARTS = re.compile(r"[.@]")
 
 
+@functools.lru_cache(maxsize=4096)
 def script_of(char: str) -> str | None:
     """A letter's writing system, read from its Unicode name: "CYRILLIC SMALL LETTER A" is
     CYRILLIC. None for anything that is not a letter (digits, punctuation, marks)."""
@@ -73,6 +74,8 @@ def script_of(char: str) -> str | None:
 def mixed_script_part(address: str) -> str | None:
     """The first dot-separated part of an address whose letters come from more than one writing
     system (`аct1` with a Cyrillic а among Latin letters), or None."""
+    if address.isascii():
+        return None
     for part in ADDRESS_PARTS.split(address):
         if part.isascii():
             continue
