@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from enlace.accounts.models import User
 from enlace.accounts.services import email_in_use, login_refusal
 from enlace.invitations.models import Invitation
-from enlace.lib.forms import normalize_email, normalize_phone
+from enlace.lib.forms import TextField, normalize_email, normalize_phone
 from enlace.partners.models import Partner
 from enlace.partners.taxids import normalize_personal_id, person_id_names
 
@@ -74,8 +74,8 @@ class PortalUserForm(forms.Form):
         label=_("Profile"), choices=[(User.Profile.CUSTOMER, User.Profile.CUSTOMER.label)]
     )
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=Partner.objects.none())
-    first_name = forms.CharField(label=_("First names"), max_length=150)
-    last_name = forms.CharField(label=_("Last names"), max_length=150)
+    first_name = TextField(label=_("First names"), max_length=150)
+    last_name = TextField(label=_("Last names"), max_length=150)
     email = forms.CharField(label=_("Email"), max_length=254)
     portal_enabled = forms.BooleanField(
         label=_("Enable this user for the purchase portal"), required=False, initial=True
@@ -116,10 +116,10 @@ class RegistrationForm(ChoosePasswordForm):
 
     email = forms.CharField(label=_("Email"), disabled=True, required=False)
     customer = forms.CharField(label=_("Customer"), disabled=True, required=False)
-    first_name = forms.CharField(label=_("First names"), max_length=150)
-    last_name = forms.CharField(label=_("Last names"), max_length=150)
+    first_name = TextField(label=_("First names"), max_length=150)
+    last_name = TextField(label=_("Last names"), max_length=150)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
-    job_title = forms.CharField(label=_("Job title"), max_length=100, required=False)
+    job_title = TextField(label=_("Job title"), max_length=100, required=False)
     language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
 
     def __init__(self, *args, invitation: Invitation, **kwargs):
@@ -191,12 +191,12 @@ class SupplierAccountForm(ChoosePasswordForm):
     email = forms.CharField(
         label=_("Email"), max_length=150, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
-    first_name = forms.CharField(
+    first_name = TextField(
         label=_("First names"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
-    last_name = forms.CharField(
+    last_name = TextField(
         label=_("Last names"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),

@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from enlace.api.models import WebhookEndpoint
 from enlace.api.webhook_requests import private_host
+from enlace.lib.forms import TextField
 
 
 class ApiKeyForm(forms.Form):
-    name = forms.CharField(
+    name = TextField(
         label=_("Name"), max_length=100, help_text=_("What uses this key, e.g. “ERP sync (production)”.")
     )
 

@@ -13,12 +13,16 @@ from enlace.imports import columns as import_columns
 from enlace.imports.models import batch_error
 from enlace.imports.spool import RowSpool
 from enlace.lib import lookups  # noqa: F401 - registers __in_array
-from enlace.lib.forms import normalize_email, normalize_phone
+from enlace.lib.forms import clean_text, normalize_email, normalize_phone
 from enlace.partners.models import Partner
 from enlace.partners.taxids import normalize_tax_id
 
 QUERY_CHUNK = 5000  # values per look-up query (__in_array): well under SQLite's 32,766 parameters
 GROUP_SEPARATORS = re.compile(r"[;|]")
+# Columns people read, cleaned by lib.forms.clean_text as the pages' forms clean them.
+PEOPLE_TEXT = frozenset(
+    {"name", "description", "address", "city", "province", "groups", "first_name", "last_name"}
+)
 
 
 def chunked(items, size=QUERY_CHUNK):
@@ -64,6 +68,8 @@ class Validator:
 
     def text(self, number, row, key):
         value = row.get(key, "")
+        if value and key in PEOPLE_TEXT:
+            value = clean_text(value)  # one isascii() check for a plain cell
         column = self.columns[key]
         if not value and column.required:
             self.error(number, key, value, "required", _("This value is required."))

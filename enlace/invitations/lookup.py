@@ -2,10 +2,15 @@
 
 Every way in by a secret goes through here, so that the checks (known, unused, pending, not
 expired, not locked) are stated once and the refusal always carries the same error type.
+
+Between the steps of a flow the browser holds a proof of the invitation instead of its secret
+(proof_of, find_by_proof): the secret itself is never kept, neither in the session table nor in
+a cookie.
 """
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from enlace.audit.models import AuditEvent
@@ -17,6 +22,7 @@ from enlace.lib.errors import DomainError
 # Refused submissions made with one code before it is locked; resending draws a new code and
 # resets the count.
 MAX_FAILED_ATTEMPTS = 10
+PROOF_SALT = "enlace.invitations.lookup.proof"
 
 
 class InvitationInvalid(DomainError):
@@ -69,6 +75,11 @@ def find_by_code(typed: str, *, lock=False, now=None) -> Invitation:
         invitation = qs.get(secret_hash=secrets.hash_secret(code), kind=Invitation.Kind.SUPPLIER_CODE)
     except Invitation.DoesNotExist:
         raise CodeRefused("unknown") from None
+    _check_code_usable(invitation, now=now)
+    return invitation
+
+
+def _check_code_usable(invitation: Invitation, *, now=None) -> None:
     if invitation.partner_id is None:
         raise CodeRefused("unknown")
     try:
@@ -77,6 +88,31 @@ def find_by_code(typed: str, *, lock=False, now=None) -> Invitation:
         raise CodeRefused(error.reason, invitation) from None
     if invitation.failed_attempts >= MAX_FAILED_ATTEMPTS:
         raise CodeRefused("locked", invitation)
+
+
+def proof_of(invitation: Invitation) -> str:
+    """What a browser keeps between the steps of a flow instead of the secret: a keyed hash
+    (HMAC-SHA256 with the server's key) of the invitation's id, kind and secret hash. The secret
+    cannot be recovered from it, a copy of the database cannot make one, and it stops working
+    when the secret changes (resend, renew)."""
+    value = f"{invitation.pk}:{invitation.kind}:{invitation.secret_hash}"
+    return salted_hmac(PROOF_SALT, value, algorithm="sha256").hexdigest()
+
+
+def find_by_proof(invitation_id: int, proof: str, *, kind, now=None) -> Invitation:
+    """The usable invitation that `proof` (proof_of) was made for, checked as its secret would
+    be: InvitationInvalid otherwise, CodeRefused for a supplier code."""
+    qs = Invitation.objects.select_related("organization", "user", "partner", "partner__company")
+    invitation = qs.filter(pk=invitation_id, kind=kind).first()
+    valid = invitation is not None and constant_time_compare(proof, proof_of(invitation))
+    if kind == Invitation.Kind.SUPPLIER_CODE:
+        if not valid:
+            raise CodeRefused("unknown")
+        _check_code_usable(invitation, now=now)
+    else:
+        if not valid:
+            raise InvitationInvalid("unknown")
+        check_usable(invitation, now=now)
     return invitation
 
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from enlace.accounts.models import User
 from enlace.invitations.models import Invitation
+from enlace.lib.forms import TextField
 from enlace.organizations.decorators import staff_required
 from enlace.organizations.middleware import SESSION_KEY
 from enlace.organizations.models import Membership, Organization
@@ -54,6 +55,7 @@ class SettingsForm(forms.ModelForm):
 
     class Meta:
         model = Organization
+        field_classes = {"name": TextField}
         help_texts = {
             "language": gettext_lazy("The language of emails and of pages until a person chooses theirs."),
             "activation_style": gettext_lazy(

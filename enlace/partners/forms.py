@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enlace.lib.forms import normalize_email, normalize_phone
+from enlace.lib.forms import TextField, normalize_email, normalize_phone
 from enlace.partners.taxids import normalize_tax_id
 
 
@@ -10,17 +10,15 @@ class PartnerForm(forms.Form):
 
     code = forms.CharField(label=_("Code"), max_length=50, required=False)
     tax_id = forms.CharField(label=_("Tax ID"), max_length=40)
-    name = forms.CharField(label=_("Name"), max_length=200)
-    description = forms.CharField(label=_("Description"), max_length=500, required=False)
-    address = forms.CharField(label=_("Address"), max_length=300, required=False)
-    city = forms.CharField(label=_("City"), max_length=100, required=False)
-    province = forms.CharField(label=_("Province"), max_length=100, required=False)
+    name = TextField(label=_("Name"), max_length=200)
+    description = TextField(label=_("Description"), max_length=500, required=False)
+    address = TextField(label=_("Address"), max_length=300, required=False)
+    city = TextField(label=_("City"), max_length=100, required=False)
+    province = TextField(label=_("Province"), max_length=100, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     fax = forms.CharField(label=_("Fax"), max_length=30, required=False)
     email = forms.CharField(label=_("Email"), max_length=254, required=False)
-    groups = forms.CharField(
-        label=_("Groups"), required=False, help_text=_("Separate several groups with ; or |")
-    )
+    groups = TextField(label=_("Groups"), required=False, help_text=_("Separate several groups with ; or |"))
 
     def __init__(self, *args, organization, email_required=False, code_required=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -64,6 +64,7 @@ def portal(live_server, settings):
     # Plain HTTP on localhost: cookies marked Secure would not come back.
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    settings.LANGUAGE_COOKIE_SECURE = False
     return live_server.url
 
 

@@ -8,32 +8,37 @@ from django.views.decorators.http import require_http_methods
 from enlace.accounts import services
 from enlace.accounts.forms import NewPasswordForm
 from enlace.accounts.views.language import remember_language, speak_language_of
-from enlace.invitations.lookup import InvitationInvalid, find_by_token
+from enlace.accounts.views.pending import PendingInvitation
+from enlace.invitations.lookup import InvitationInvalid
 from enlace.invitations.models import Invitation
+from enlace.invitations.secrets import secret_of
 from enlace.lib import ratelimit
 
-ACTIVATION_TOKEN_SESSION_KEY = "activation_token"
+PENDING = PendingInvitation(
+    cookie="enlace_activation",
+    kind=Invitation.Kind.ACTIVATION,
+    page="accounts:activate",
+    rate_scope="activate",
+)
 
 
 def activation_link(request, token):
-    """The emailed link. Opening it never consumes it (mail scanners open links too): the token
-    moves to the session and the browser is sent to a token-free address, so it cannot leak
-    through the Referer header either."""
-    request.session[ACTIVATION_TOKEN_SESSION_KEY] = token
-    return redirect("accounts:activate")
+    """The emailed link. Opening it never consumes it and writes nothing (mail scanners open
+    links too): the browser keeps a proof of the invitation, not the token (views.pending), and
+    is sent to a token-free address, so the token cannot leak through the Referer header either."""
+    return PENDING.open_link(request, token)
 
 
 @require_http_methods(["GET", "POST"])
 def activate(request):
-    token = request.session.get(ACTIVATION_TOKEN_SESSION_KEY, "")
     identity = ratelimit.client_address(request)
     if ratelimit.is_limited("activate", identity):
         return render(request, "accounts/link_invalid.html", {"rate_limited": True}, status=429)
     try:
-        invitation = find_by_token(token, kind=Invitation.Kind.ACTIVATION)
+        invitation = PENDING.find(request)
     except InvitationInvalid:
         ratelimit.record_failure("activate", identity)
-        return render(request, "accounts/link_invalid.html", status=410)
+        return PENDING.forget(render(request, "accounts/link_invalid.html", status=410))
     speak_language_of(request, invitation)
     # With the *link only* style the person has no password yet and chooses it here.
     needs_password = not invitation.user.has_usable_password()
@@ -41,19 +46,18 @@ def activate(request):
     if request.method == "POST" and (form is None or form.is_valid()):
         password = form.cleaned_data["password1"] if form else None
         try:
-            user = services.activate_account(token=token, password=password)
+            user = services.activate_account(token=secret_of(invitation), password=password)
         except InvitationInvalid:
-            return render(request, "accounts/link_invalid.html", status=410)
+            return PENDING.forget(render(request, "accounts/link_invalid.html", status=410))
         except ValidationError as error:
             form.add_error("password1", error)
         else:
-            del request.session[ACTIVATION_TOKEN_SESSION_KEY]
             if password is not None:
                 login(request, user, backend="enlace.accounts.backends.PortalBackend")
                 response = redirect("home")
             else:
                 response = render(request, "accounts/activated.html", {"activated_user": user})
-            return remember_language(request, response, invitation.language)
+            return PENDING.forget(remember_language(request, response, invitation.language))
     return render(
         request,
         "accounts/activate.html",

@@ -7,12 +7,16 @@ from django.utils import translation
 def remember_language(request, response, language):
     """Keep speaking the person's language on the next pages (the login page above all)."""
     if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        # As Django's set_language view sets it: the LANGUAGE_COOKIE_* settings.
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             language,
             max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite="Lax",
-            secure=request.is_secure(),
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE or request.is_secure(),
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
     return response
 

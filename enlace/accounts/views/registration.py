@@ -14,19 +14,26 @@ from django.views.decorators.http import require_http_methods
 from enlace.accounts.forms import RegistrationForm
 from enlace.accounts.services import register_with_link
 from enlace.accounts.views.language import speak_language_of
-from enlace.invitations.lookup import InvitationInvalid, find_by_token
+from enlace.accounts.views.pending import PendingInvitation
+from enlace.invitations.lookup import InvitationInvalid
 from enlace.invitations.models import Invitation
+from enlace.invitations.secrets import secret_of
 from enlace.lib import ratelimit
 
-REGISTRATION_TOKEN_SESSION_KEY = "registration_token"
+PENDING = PendingInvitation(
+    cookie="enlace_registration",
+    kind=Invitation.Kind.REGISTRATION,
+    page="accounts:register",
+    rate_scope="register",
+)
 REGISTERED_SESSION_KEY = "registration_done"
 
 
 def registration_link(request, token):
-    """The emailed link. Opening it never consumes it (mail scanners open links too): the token
-    moves to the session and the browser goes to a token-free address, out of the Referer."""
-    request.session[REGISTRATION_TOKEN_SESSION_KEY] = token
-    return redirect("accounts:register")
+    """The emailed link. Opening it never consumes it and writes nothing (mail scanners open
+    links too): the browser keeps a proof of the invitation, not the token (views.pending), and
+    goes to a token-free address, out of the Referer."""
+    return PENDING.open_link(request, token)
 
 
 def _invalid(request, *, rate_limited=False):
@@ -37,24 +44,23 @@ def _invalid(request, *, rate_limited=False):
 
 @require_http_methods(["GET", "POST"])
 def register(request):
-    token = request.session.get(REGISTRATION_TOKEN_SESSION_KEY)
-    if token is None and REGISTERED_SESSION_KEY in request.session:
+    if not PENDING.is_open(request) and REGISTERED_SESSION_KEY in request.session:
         return _registered(request)
     identity = ratelimit.client_address(request)
     if ratelimit.is_limited("register", identity):
         return _invalid(request, rate_limited=True)
     try:
-        invitation = find_by_token(token or "", kind=Invitation.Kind.REGISTRATION)
+        invitation = PENDING.find(request)
     except InvitationInvalid:
         ratelimit.record_failure("register", identity)
-        return _invalid(request)
+        return PENDING.forget(_invalid(request))
     speak_language_of(request, invitation)
     form = RegistrationForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             user = register_with_link(
-                token=token,
+                token=secret_of(invitation),
                 password=data["password1"],
                 first_name=data["first_name"],
                 last_name=data["last_name"],
@@ -63,14 +69,13 @@ def register(request):
                 language=data["language"],
             )
         except InvitationInvalid:
-            return _invalid(request)
+            return PENDING.forget(_invalid(request))
         except ValidationError as error:
             form.add_error("password1", error)
         else:
-            del request.session[REGISTRATION_TOKEN_SESSION_KEY]
             # Post/redirect/get: reloading the next page shows it again instead of re-posting.
             request.session[REGISTERED_SESSION_KEY] = {"email": user.email, "language": user.language}
-            return redirect("accounts:register")
+            return PENDING.forget(redirect("accounts:register"))
     return render(request, "accounts/registration/form.html", {"form": form, "invitation": invitation})
 
 

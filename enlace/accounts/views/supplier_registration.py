@@ -6,7 +6,8 @@ URL, the account is created at its own URL (services.register_with_code: the acc
 company marked registered for every organization that lists it, the invitation used up, in one
 transaction), and a third URL starts over with another code.
 
-The code travels from step to step in the session, never in a URL. Guessing is slowed twice:
+The code is never kept: once verified, the browser keeps a proof of its invitation in a cookie
+(views.pending), never in a URL or the session table. Guessing is slowed twice:
 every refused code counts against the client's address (enlace.lib.ratelimit), and refused
 submissions made with a known code count against that code (lookup.note_failed_attempt): after
 lookup.MAX_FAILED_ATTEMPTS the code is locked, though its invitation stays pending, until an
@@ -23,13 +24,16 @@ from django.views.decorators.http import require_GET, require_POST
 from enlace.accounts.forms import CodeForm, SupplierAccountForm
 from enlace.accounts.services import register_with_code
 from enlace.accounts.views.language import speak_language_of
-from enlace.invitations import secrets
+from enlace.accounts.views.pending import PendingInvitation
 from enlace.invitations.lookup import CodeRefused, find_by_code, note_failed_attempt
 from enlace.invitations.models import Invitation
+from enlace.invitations.secrets import secret_of
 from enlace.lib import ratelimit
 from enlace.lib.errors import DomainError
 
-SESSION_KEY = "supplier_code"
+PENDING = PendingInvitation(
+    cookie="enlace_supplier_code", kind=Invitation.Kind.SUPPLIER_CODE, page="accounts:supplier_register"
+)
 RATE_SCOPE = "supplier_code"
 
 
@@ -53,9 +57,8 @@ def _code_step(request, form, status=200, error=None):
 
 
 def _refused(request, error: CodeRefused):
-    """The code in the session stopped working: forget it and ask for one again."""
-    request.session.pop(SESSION_KEY, None)
-    return _code_step(request, CodeForm(), status=410, error=refusal_message(error))
+    """The verified code stopped working: forget it and ask for one again."""
+    return PENDING.forget(_code_step(request, CodeForm(), status=410, error=refusal_message(error)))
 
 
 def _account_form(request, invitation):
@@ -78,12 +81,11 @@ def _confirm_step(request, form, invitation):
 @require_GET
 def register(request):
     """The registration page: the code form, or the confirmation and account form for the
-    verified code in the session."""
-    code = request.session.get(SESSION_KEY)
-    if not code:
+    verified code."""
+    if not PENDING.is_open(request):
         return _code_step(request, CodeForm())
     try:
-        invitation = find_by_code(code)
+        invitation = PENDING.find(request)
     except CodeRefused as error:
         return _refused(request, error)
     speak_language_of(request, invitation)
@@ -106,34 +108,31 @@ def enter_code(request):
                 speak_language_of(request, error.invitation)
             form.add_error("code", refusal_message(error))
         else:
-            request.session[SESSION_KEY] = secrets.normalize_code(form.cleaned_data["code"])
             speak_language_of(request, invitation)
-            return redirect("accounts:supplier_register")
+            return PENDING.keep(redirect("accounts:supplier_register"), invitation)
     return _code_step(request, form)
 
 
 @require_POST
 def create_account(request):
     """The account step; a refused submission counts against the code."""
-    code = request.session.get(SESSION_KEY)
-    if not code:
+    if not PENDING.is_open(request):
         return _code_step(request, CodeForm())
     try:
-        invitation = find_by_code(code)
+        invitation = PENDING.find(request)
         speak_language_of(request, invitation)
         form = _account_form(request, invitation)
-        user = _register(request, form, code, invitation)
+        user = _register(request, form, secret_of(invitation), invitation)
     except CodeRefused as error:
         return _refused(request, error)
     if user is None:
         return _confirm_step(request, form, invitation)
-    request.session.pop(SESSION_KEY, None)
     login(request, user, backend="enlace.accounts.backends.PortalBackend")
     messages.success(
         request,
         _("Welcome! %(company)s is now registered on the network.") % {"company": invitation.partner.name},
     )
-    return redirect("home")
+    return PENDING.forget(redirect("home"))
 
 
 def _register(request, form, code, invitation):
@@ -161,5 +160,4 @@ def _register(request, form, code, invitation):
 @require_POST
 def restart(request):
     """Not this company: forget the code and ask for another."""
-    request.session.pop(SESSION_KEY, None)
-    return redirect("accounts:supplier_register")
+    return PENDING.forget(redirect("accounts:supplier_register"))

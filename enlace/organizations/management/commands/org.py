@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from enlace.accounts.organizations import create_organization
 from enlace.lib.errors import DomainError
-from enlace.lib.forms import normalize_email
+from enlace.lib.forms import clean_text, normalize_email
 
 
 class Command(BaseCommand):
@@ -42,7 +42,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--admin-email: {error.messages[0]}") from None
         try:
             organization, admin, password = create_organization(
-                slug=slug, name=name, country=country, language=language, admin_email=admin_email
+                slug=slug, name=clean_text(name), country=country, language=language, admin_email=admin_email
             )
         except DomainError as error:
             raise CommandError(str(error.message)) from None
