@@ -293,3 +293,34 @@ def test_https_sends_the_name_for_sni_and_checks_the_certificate_against_it(
     delivery = one_delivery(acme, f"https://other.example.com:{port}/hook")
     assert delivery.response_status is None and "certificate" in delivery.error.lower()
     assert len(requests) == 1
+
+
+@pytest.mark.django_db
+def test_an_ipv6_receiver_is_reached_at_its_address_with_the_bracketed_host(settings, acme):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    hosts = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            hosts.append(self.headers["Host"])
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    class Server(HTTPServer):
+        address_family = socket.AF_INET6
+
+    try:
+        server = Server(("::1", 0), Handler)
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        delivery = one_delivery(acme, f"http://[::1]:{server.server_port}/hook")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (delivery.state, hosts) == ("delivered", [f"[::1]:{server.server_port}"])
