@@ -29,8 +29,8 @@ RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30
 # Certificate authorities for HTTPS receivers: None is the system's trusted ones.
 CA_CERTS: str | None = None
 
-# Names that never mean a public host.
-PRIVATE_NAMES = ("localhost", ".localhost", ".local", ".internal")
+# Names that never mean a public host: localhost and these suffixes.
+PRIVATE_SUFFIXES = (".localhost", ".local", ".internal")
 # IPv6 forms that carry an IPv4 address a host or a router reaches instead (the wrapper itself
 # says nothing about where the packet goes): NAT64's well-known prefix and IPv4-compatible.
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -152,9 +152,8 @@ def host_refused(host: str) -> bool:
         return not allowed_address(address)
     if not host:
         return True
-    return not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES and (
-        host == PRIVATE_NAMES[0] or host.endswith(PRIVATE_NAMES[1:])
-    )
+    private_name = host == "localhost" or host.endswith(PRIVATE_SUFFIXES)
+    return private_name and not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES
 
 
 def resolve(host: str, port: int) -> list[str]:
