@@ -8,7 +8,15 @@ from secrets import token_urlsafe
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from enlace.lib.env import cache_settings, email_settings, env, envbool, envint, progress_cache_settings
+from enlace.lib.env import (
+    cache_settings,
+    email_provider,
+    email_settings,
+    env,
+    envbool,
+    envint,
+    progress_cache_settings,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env("VAR_DIR", str(BASE_DIR.parent / "var")))
@@ -160,6 +168,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 # Email
 vars().update(email_settings(env("EMAIL_URL", "mailbox://")))
+# The django-anymail provider of ENLACE_EMAIL_URL=anymail://<provider>: the one whose bounce
+# webhook is routed, under /mail/provider/<provider>/tracking/ (enlace.urls).
+EMAIL_PROVIDER = email_provider(env("EMAIL_URL", "mailbox://"))
 # Provider settings for ENLACE_EMAIL_URL=anymail://<provider>: ENLACE_ANYMAIL_POSTMARK_SERVER_TOKEN=…
 # becomes ANYMAIL["POSTMARK_SERVER_TOKEN"] (needs `pip install django-anymail[postmark]`).
 ANYMAIL = {

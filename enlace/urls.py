@@ -1,9 +1,20 @@
+from anymail import urls as anymail_urls
+from django.conf import settings
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from enlace.api.api import api
 from enlace.mail import views as mail_views
 from enlace.organizations import views as organization_views
+
+
+def provider_webhook_urls(provider: str) -> list:
+    """The bounce (tracking) webhook of the configured email provider, and no other: the other
+    providers' views would answer errors without their optional packages, and are no one's to
+    call. Signed with ENLACE_ANYMAIL_WEBHOOK_SECRET (see docs/operations.md)."""
+    tracking = [p for p in anymail_urls.urlpatterns if p.name == f"{provider}_tracking_webhook"]
+    return [path("mail/provider/", include((tracking, "anymail")))] if provider and tracking else []
+
 
 urlpatterns = [
     path("", organization_views.home, name="home"),
@@ -16,7 +27,7 @@ urlpatterns = [
     path("", include("enlace.partners.urls")),
     path("imports/", include("enlace.imports.urls")),
     path("requests/", include("enlace.invitations.urls")),
-    path("mail/provider/", include("anymail.urls")),  # bounce webhooks, signed
+    *provider_webhook_urls(settings.EMAIL_PROVIDER),
     path("dev/mailbox/", mail_views.mailbox, name="mailbox"),
     path("dev/mailbox/<int:pk>/", mail_views.mailbox_message, name="mailbox_message"),
     path("dev/mailbox/<int:pk>/html/", mail_views.mailbox_message_html, name="mailbox_message_html"),

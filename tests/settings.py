@@ -17,3 +17,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the webhook tests' receiver listens on 127.0.0.1
+# The bounce tests call Postmark's webhook: routed as with ENLACE_EMAIL_URL=anymail://postmark
+# (each test still sends through the test mail backend, see tests/conftest.py).
+EMAIL_PROVIDER = "postmark"

@@ -6,9 +6,11 @@ Expected failures (DomainError), Django's ValidationError and the request's own 
 are mapped here, in one place.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
@@ -115,6 +117,20 @@ def install(api) -> None:
             return respond(request, 400, error_body("invalid_json", _("The request body is not valid JSON.")))
         body = error_body("invalid", schema_message(first), field=schema_field(first.get("loc")))
         return respond(request, 422, body)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc):
+        # Django's limit on a body it holds in memory (DATA_UPLOAD_MAX_MEMORY_SIZE; files aside).
+        megabytes = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024):g}"
+        message = _("The request body is larger than the limit of %(mb)s MB.") % {"mb": megabytes}
+        return respond(request, 413, error_body("too_large", message))
+
+    @api.exception_handler(SuspiciousOperation)
+    @api.exception_handler(MultiPartParserError)
+    @api.exception_handler(BadRequest)
+    def unreadable_request(request, exc):
+        # Too many fields or files, a broken multipart body ...: Django would answer an HTML 400.
+        return respond(request, 400, error_body("invalid_request", _("The request cannot be read.")))
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

@@ -1,12 +1,11 @@
 from urllib.parse import urlsplit
 
 from django import forms
-from django.conf import settings
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from enlace.api.models import WebhookEndpoint
-from enlace.api.webhook_requests import private_host
+from enlace.api.webhook_requests import host_refused
 from enlace.lib.forms import TextField
 
 
@@ -27,7 +26,7 @@ class WebhookEndpointForm(forms.Form):
 
     def clean_url(self):
         url = self.cleaned_data["url"]
-        if not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES and private_host(urlsplit(url).hostname or ""):
+        if host_refused(urlsplit(url).hostname or ""):
             raise forms.ValidationError(_("Use an address on the public internet."), code="private")
         return url
 

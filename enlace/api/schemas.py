@@ -1,10 +1,12 @@
 """The shapes the API reads and writes (the OpenAPI schema is generated from them)."""
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from enlace.accounts.models import User
 from enlace.invitations.models import Invitation
@@ -24,6 +26,21 @@ def no_nul(value: str) -> str:
 
 # Free text in query filters (the bodies go through Django forms, which refuse NUL themselves).
 FilterText = Annotated[str, AfterValidator(no_nul)]
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_8601(value):
+    # Pydantic would take a number, or a text of digits, as Unix time; the schema says ISO 8601.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        raise PydanticCustomError("datetime_type", "Input should be an ISO 8601 date and time")
+    return value
+
+
+# A date and time as the OpenAPI schema says (`format: date-time`), never a number.
+IsoDateTime = Annotated[datetime, BeforeValidator(iso_8601)]
 # A database id: larger numbers cannot name a row, and the databases refuse them in a query.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 

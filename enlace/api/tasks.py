@@ -3,14 +3,13 @@
 import json
 import logging
 import time
-import urllib.error
 
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from enlace.api.models import WebhookDelivery
-from enlace.api.webhook_requests import RETRY_DELAYS, SIGNATURE_HEADER, post, sign
+from enlace.api.webhook_requests import REQUEST_ERRORS, RETRY_DELAYS, SIGNATURE_HEADER, Refused, post, sign
 
 # Its log lines are the webhooks': one logger to configure for everything webhooks do.
 logger = logging.getLogger("enlace.api.webhooks")
@@ -39,7 +38,10 @@ def deliver(delivery_id: int, *, now=None) -> str:
     status, error = None, ""
     try:
         status = post(endpoint.url, body, headers)
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except Refused:
+        # Only the word: no status, no reason, nothing that tells what is behind the address.
+        error = "refused"
+    except REQUEST_ERRORS as exc:
         error = f"{type(exc).__name__}: {exc}"
     now = now or timezone.now()
     delivery.attempts += 1

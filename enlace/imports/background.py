@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from enlace.imports.columns import COLUMNS
 from enlace.imports.models import RUNNING, ImportBatch, batch_error
-from enlace.imports.readers import detect_format, estimate_rows, read_rows
+from enlace.imports.readers import check_file, estimate_rows
 from enlace.imports.services import import_file, store_file
 from enlace.imports.tasks import process_import
 
@@ -27,20 +27,14 @@ def background_threshold() -> int:
 def import_or_queue(*, organization, kind, file, filename, by=None) -> ImportBatch:
     """The Imports page's and the API's upload: a small file is imported at once (import_file),
     a large one is queued for the worker (queue_import). Raises FileError as import_file does
-    for a small file; a large one's file errors are found by the worker and shown on its batch."""
+    for a small file; for a large one, whatever can be refused without parsing it (readers.
+    check_file: its type, size, zip, declared dimension, a CSV's header) is refused here, on the
+    upload form, with the message `enlace import` gives; the rest is found by the worker and
+    shown on its batch."""
     if estimate_rows(file, at_most=background_threshold() + 1) > background_threshold():
-        _check_csv_header(file, filename, kind)
+        check_file(file, filename, columns=COLUMNS[kind])
         return queue_import(organization=organization, kind=kind, file=file, filename=filename, by=by)
     return import_file(organization=organization, kind=kind, file=file, filename=filename, by=by)
-
-
-def _check_csv_header(file, filename, kind) -> None:
-    """A CSV's encoding and header are checked in a moment: a wrong column is answered on the
-    upload form rather than by the worker. (A workbook would have to be parsed for that.)"""
-    file.seek(0)
-    if detect_format(file.read(8192)) == "csv":
-        read_rows(file, filename, columns=COLUMNS[kind])
-    file.seek(0)
 
 
 def queue_import(*, organization, kind, file, filename, by=None) -> ImportBatch:

@@ -88,6 +88,24 @@ def read_rows(file, filename: str = "", *, columns):
 
     Raises FileError at once for a file that cannot be read or whose header does not fit.
     """
+    kind = _checked_format(file)
+    raw_rows = _csv_rows(file) if kind == "csv" else _workbook_rows(file)
+    return RowReader(raw_rows, columns)
+
+
+def check_file(file, filename: str = "", *, columns) -> None:
+    """What can be refused without parsing a workbook, for a file about to be queued: its size,
+    its type, a workbook's zip (bombs, macros, entities) and the size its sheet declares, a CSV's
+    encoding and header. Raises the FileError read_rows would; leaves the file at its start."""
+    try:
+        if _checked_format(file) == "csv":
+            read_rows(file, filename, columns=columns)
+    finally:
+        file.seek(0)
+
+
+def _checked_format(file) -> str:
+    """'csv', 'xlsx', 'ods' or 'xls', once the file's size, type and zip have been checked."""
     if file_size(file) > limit("IMPORT_MAX_UPLOAD_BYTES"):
         raise FileError(
             "too_large",
@@ -100,8 +118,7 @@ def read_rows(file, filename: str = "", *, columns):
     kind = detect_format(head)
     if kind == "zip":
         kind = _check_zip(file)
-    raw_rows = _csv_rows(file) if kind == "csv" else _workbook_rows(file)
-    return RowReader(raw_rows, columns)
+    return kind
 
 
 class RowReader:

@@ -1,7 +1,8 @@
 """Files the imports hand out: the templates to fill, and a rejected file with its errors.
 
-Every cell is written as text, so a value such as `=HYPERLINK(...)` taken from an upload is
-shown, never evaluated, when the admin opens the file.
+Every cell is written as text (enlace.lib.cells), so a value such as `=HYPERLINK(...)` taken
+from an upload is shown, never evaluated, when the admin opens the file, and a control character
+in an upload is dropped rather than failing the download.
 """
 
 import csv
@@ -17,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from enlace.imports.columns import COLUMNS
 from enlace.imports.readers import read_rows
+from enlace.lib import cells
 
 HEADER_FONT = Font(bold=True)
 EXAMPLE_FONT = Font(italic=True, color="6B7280")
@@ -40,10 +42,8 @@ INSTRUCTIONS = {
 
 
 def put_text(sheet, row, column, value):
-    cell = sheet.cell(row=row, column=column)
-    cell.value = value
-    cell.data_type = "s"  # never a formula, whatever the text starts with
-    return cell
+    # Never a formula, whatever the text starts with, and without what a workbook cannot hold.
+    return cells.put_text(sheet.cell(row=row, column=column), value)
 
 
 def header_label(column) -> str:
@@ -125,7 +125,7 @@ def error_report_xlsx(batch, file) -> bytes:
                 if error["key"] in position:
                     cell = sheet.cell(row=number, column=position[error["key"]])
                     cell.fill = BAD_CELL
-                    cell.comment = Comment(error["message"], "Enlace")
+                    cell.comment = Comment(cells.cell_text(error["message"]), "Enlace")
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -5,7 +5,6 @@ Names and emails come from imported files and from the invitees themselves, so a
 """
 
 import csv
-import re
 import tempfile
 
 from django.utils import timezone
@@ -15,17 +14,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from enlace.invitations.models import Invitation
+from enlace.lib.cells import csv_safe, put_text
 
-# What makes Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP's list).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Characters XML 1.0 cannot carry; openpyxl refuses them.
-ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 ITERATOR_CHUNK = 2000
-
-
-def csv_safe(value: str) -> str:
-    """Prefix a formula-like text with an apostrophe, as spreadsheets do to mark text."""
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def headers() -> list[str]:
@@ -106,8 +97,7 @@ def _cell(sheet, value, font=None):
         return None
     cell = WriteOnlyCell(sheet)
     if isinstance(value, str):
-        cell.value = ILLEGAL_XML.sub("", value)
-        cell.data_type = "s"  # openpyxl would store "=…" as a formula
+        put_text(cell, value)  # openpyxl would store "=…" as a formula
     else:
         cell.value = value
         cell.number_format = "yyyy-mm-dd hh:mm"

@@ -33,8 +33,7 @@ def email_settings(url: str) -> dict:
     if scheme == "anymail":
         # anymail://postmark, anymail://amazon_ses ... the provider's own settings come from
         # its documented environment variables (see docs/operations.md).
-        provider = parts.hostname or ""
-        return {"EMAIL_BACKEND": f"anymail.backends.{provider}.EmailBackend"}
+        return {"EMAIL_BACKEND": f"anymail.backends.{email_provider(url)}.EmailBackend"}
     if scheme not in {"smtp", "smtp+tls", "smtps"}:
         raise ValueError(f"ENLACE_EMAIL_URL: unknown scheme {scheme!r}")
     default_port = {"smtp": 25, "smtp+tls": 587, "smtps": 465}[scheme]
@@ -48,6 +47,13 @@ def email_settings(url: str) -> dict:
         "EMAIL_USE_SSL": scheme == "smtps",
         "EMAIL_TIMEOUT": int(query.get("timeout", ["30"])[0]),
     }
+
+
+def email_provider(url: str) -> str:
+    """The django-anymail provider of ENLACE_EMAIL_URL (`anymail://postmark` -> "postmark"), or
+    "" when mail goes another way: only that provider's bounce webhook is routed."""
+    parts = urlsplit(url)
+    return (parts.hostname or "") if parts.scheme.lower() == "anymail" else ""
 
 
 def cache_settings(url: str) -> dict:

@@ -2,16 +2,25 @@
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictBool
 
 from enlace.api.errors import form_error
 from enlace.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
-from enlace.api.schemas import Error, FilterText, Id, PartnerIn, PartnerOut, PartnerPage
+from enlace.api.schemas import (
+    Error,
+    FilterText,
+    Id,
+    IsoDateTime,
+    PartnerIn,
+    PartnerOut,
+    PartnerPage,
+)
 from enlace.imports.columns import COLUMNS
 from enlace.imports.services import import_file
 from enlace.lib.errors import DomainError
@@ -30,7 +39,9 @@ class PartnerFilters(Schema):
     registered: bool | None = Field(
         None, description="Only partners whose company has (or has not) registered."
     )
-    updated_since: datetime | None = Field(None, description="Only partners changed at or after this time.")
+    updated_since: IsoDateTime | None = Field(
+        None, description="Only partners changed at or after this time (ISO 8601)."
+    )
     cursor: str | None = Field(None, max_length=100)
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
@@ -65,7 +76,8 @@ BULK_LIMIT = 1000
 
 
 class BulkItem(PartnerIn):
-    notify: bool = Field(False, description="Suppliers only: send an invitation at the email.")
+    # true or false only, as the schema says: pydantic's lax bool would also take 1, "yes", "on".
+    notify: StrictBool = Field(False, description="Suppliers only: send an invitation at the email.")
 
 
 class BulkIn(Schema):
@@ -159,7 +171,7 @@ def partner_router(kind: str, noun: str) -> Router:
         return partner_queryset(request.organization, kind).get(pk=partner.pk)
 
     @router.get("/{partner_id}", response={200: PartnerOut, **ERRORS}, operation_id=f"get_{noun}")
-    def get_partner(request, partner_id: int):
+    def get_partner(request, partner_id: Id):
         return get_object_or_404(partner_queryset(request.organization, kind), pk=partner_id)
 
     @router.post("", response={201: PartnerOut, **ERRORS}, operation_id=f"create_{noun}")
