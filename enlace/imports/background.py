@@ -24,7 +24,7 @@ def background_threshold() -> int:
     return getattr(settings, "IMPORT_BACKGROUND_ROWS", 2_000)
 
 
-def import_or_queue(*, organization, kind, file, filename, by=None) -> ImportBatch:
+def import_or_queue(*, organization, kind, file, filename, by=None, resend_pending=False) -> ImportBatch:
     """The Imports page's and the API's upload: a small file is imported at once (import_file),
     a large one is queued for the worker (queue_import). Raises FileError as import_file does
     for a small file; for a large one, whatever can be refused without parsing it (readers.
@@ -33,11 +33,25 @@ def import_or_queue(*, organization, kind, file, filename, by=None) -> ImportBat
     shown on its batch."""
     if estimate_rows(file, at_most=background_threshold() + 1) > background_threshold():
         check_file(file, filename, columns=COLUMNS[kind])
-        return queue_import(organization=organization, kind=kind, file=file, filename=filename, by=by)
-    return import_file(organization=organization, kind=kind, file=file, filename=filename, by=by)
+        return queue_import(
+            organization=organization,
+            kind=kind,
+            file=file,
+            filename=filename,
+            by=by,
+            resend_pending=resend_pending,
+        )
+    return import_file(
+        organization=organization,
+        kind=kind,
+        file=file,
+        filename=filename,
+        by=by,
+        resend_pending=resend_pending,
+    )
 
 
-def queue_import(*, organization, kind, file, filename, by=None) -> ImportBatch:
+def queue_import(*, organization, kind, file, filename, by=None, resend_pending=False) -> ImportBatch:
     """Record the batch with its file, `queued`, and enqueue its task in the same transaction."""
     batch = ImportBatch(
         organization=organization,
@@ -45,6 +59,7 @@ def queue_import(*, organization, kind, file, filename, by=None) -> ImportBatch:
         filename=filename[:255],
         uploaded_by=by,
         status=ImportBatch.Status.QUEUED,
+        resend_pending=resend_pending,
     )
     store_file(batch, file, filename)
     with transaction.atomic():

@@ -41,6 +41,10 @@ class ImportBatch(models.Model):
     created = models.PositiveIntegerField(_("created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)
     invitations = models.PositiveIntegerField(_("invitations"), default=0)
+    # A supplier row with Notify=1 whose person already holds a pending code keeps that code
+    # unless the admin asks for fresh ones: a re-upload must not kill codes already emailed.
+    resend_pending = models.BooleanField(_("send fresh codes to pending suppliers"), default=False)
+    left_pending = models.PositiveIntegerField(_("left pending"), default=0)
     # [{row, column, value, code, message}], messages in the uploader's language.
     errors = models.JSONField(default=list, blank=True)
     # The worker's task for a large file, to notice when it failed without finishing the batch.

@@ -30,7 +30,7 @@ from enlace.imports.readers import FileError, estimate_rows, read_rows
 from enlace.imports.validators import VALIDATORS, chunked
 from enlace.invitations.models import Invitation
 from enlace.invitations.services import enqueue_first_emails, issue_invitations
-from enlace.invitations.supplier_codes import send_codes
+from enlace.invitations.supplier_codes import pending_codes, send_codes
 from enlace.lib.bulk import FreshStatistics, copies_in_background, insert_many, insert_rows, update_many
 from enlace.partners.models import Company, Partner
 from enlace.partners.services import PartnerGroups
@@ -50,6 +50,7 @@ class Outcome:
     created: int = 0
     updated: int = 0
     invitations: int = 0
+    left_pending: int = 0
 
 
 def validate_batch(*, batch: ImportBatch, file, progress=None):
@@ -89,20 +90,29 @@ def apply_batch(*, batch: ImportBatch, validator, by=None, progress=None) -> Imp
     apply = {"customers": _apply_partners, "suppliers": _apply_partners, "customer_users": _apply_users}
     outcome = apply[batch.kind](batch=batch, validator=validator, by=by, progress=progress or _no_progress)
     batch.created, batch.updated, batch.invitations = outcome.created, outcome.updated, outcome.invitations
+    batch.left_pending = outcome.left_pending
     batch.status = ImportBatch.Status.APPLIED
     if batch.pk:
         batch.save()
     return batch
 
 
-def import_file(*, organization, kind, file, filename, by=None, dry_run=False, progress=None) -> ImportBatch:
+def import_file(
+    *, organization, kind, file, filename, by=None, dry_run=False, resend_pending=False, progress=None
+) -> ImportBatch:
     """Validate `file` and, unless there is an error or it is a dry run, apply it: the upload of
     the pages, the API and `enlace import` (validate_and_apply).
 
     The batch is recorded (with the uploaded file) unless it is a dry run. Raises FileError
     for a file that cannot be read, before any batch is recorded.
     """
-    batch = ImportBatch(organization=organization, kind=kind, filename=filename[:255], uploaded_by=by)
+    batch = ImportBatch(
+        organization=organization,
+        kind=kind,
+        filename=filename[:255],
+        uploaded_by=by,
+        resend_pending=resend_pending,
+    )
     return validate_and_apply(
         batch=batch, file=file, filename=filename, by=by, dry_run=dry_run, progress=progress
     )
@@ -154,6 +164,8 @@ def validate_and_apply(*, batch: ImportBatch, file, filename="", by=None, dry_ru
         if not validator.ok:
             batch.status = ImportBatch.Status.REJECTED
         if dry_run:
+            if validator.ok:
+                batch.left_pending = count_left_pending(batch=batch, validator=validator)
             return batch
         if batch.pk is None:
             store_file(batch, file, filename)
@@ -269,15 +281,35 @@ def _apply_partners(*, batch, validator, by, progress) -> Outcome:
         progress("applied", outcome.created + outcome.updated, validator.count)
         statistics.rows_written(outcome.created + outcome.updated)
         if batch.kind == ImportBatch.Kind.SUPPLIERS:
-            outcome.invitations += _invite_suppliers(organization, chunk, partner_ids, by)
+            notify = [
+                (partner_ids[number], clean["email"]) for number, clean, _r, _l in chunk if clean["notify"]
+            ]
+            sent = send_codes(
+                organization=organization, pairs=notify, by=by, resend_pending=batch.resend_pending
+            )
+            outcome.invitations += len(sent)
+            outcome.left_pending += len(sent.kept)
             progress("queued", outcome.invitations, None)
     return outcome
 
 
-def _invite_suppliers(organization, chunk, partner_ids, by) -> int:
-    """An activation code for each row with Notify=1 (send_codes: a pending one is resent)."""
-    notify = [(partner_ids[number], clean["email"]) for number, clean, _ref, _l in chunk if clean["notify"]]
-    return len(send_codes(organization=organization, pairs=notify, by=by))
+def count_left_pending(*, batch: ImportBatch, validator) -> int:
+    """For a dry run: how many Notify=1 rows of existing suppliers hold a pending code that the
+    import would keep (none when fresh codes are asked for)."""
+    if batch.kind != ImportBatch.Kind.SUPPLIERS or batch.resend_pending:
+        return 0
+    pairs = [
+        (ref, clean["email"])
+        for chunk in validator.spool.chunks(WRITE_CHUNK)
+        for _number, clean, ref, _l in chunk
+        if ref and clean["notify"]
+    ]
+    pending = set()
+    for start in range(0, len(pairs), WRITE_CHUNK):
+        pending.update(
+            pending_codes(organization=batch.organization, pairs=pairs[start : start + WRITE_CHUNK])
+        )
+    return sum(1 for pair in pairs if pair in pending)
 
 
 # --- customer users ---------------------------------------------------------------------------

@@ -58,6 +58,7 @@ def upload(request, slug):
                     file=uploaded,
                     filename=uploaded.name,
                     by=request.user,
+                    resend_pending=request.POST.get("resend_pending") == "1",
                 )
             except FileError as file_error:
                 error = file_error.message

@@ -47,6 +47,7 @@ def test_accepted_file_prints_the_report_and_exits_0(capsys, customer, people_fi
         "created": 2,
         "updated": 0,
         "invitations": 2,
+        "left_pending": 0,
         "errors": [],
     }
 

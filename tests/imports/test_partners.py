@@ -17,8 +17,8 @@ from tests.imports.helpers import (
 )
 
 
-def load(org, kind, file, name="file.xlsx", by=None):
-    return import_file(organization=org, kind=kind, file=file, filename=name, by=by)
+def load(org, kind, file, name="file.xlsx", by=None, **options):
+    return import_file(organization=org, kind=kind, file=file, filename=name, by=by, **options)
 
 
 def customers(org):
@@ -117,13 +117,25 @@ def test_suppliers_upsert_by_tax_id_and_notify_invites_only_rows_with_1(acme, al
         ),
         by=alice,
     )
-    assert (again.status, again.created, again.updated, again.invitations) == ("applied", 0, 2, 2)
+    # Supplier 1's pending invitation is kept as it is: the code already emailed goes on working.
+    assert (again.status, again.created, again.updated, again.invitations) == ("applied", 0, 2, 1)
+    assert again.left_pending == 1
     assert Partner.objects.filter(organization=acme, kind="supplier").count() == 2
     assert Company.objects.count() == 2
-    # The pending invitation of supplier 1 was resent (a new secret), not duplicated.
-    assert Invitation.objects.filter(email="ventas1@proveedor.example").count() == 1
-    assert Invitation.objects.get(email="ventas1@proveedor.example").generation == 2
+    assert Invitation.objects.get(email="ventas1@proveedor.example").generation == 1
     assert Invitation.objects.count() == 2
+
+
+def test_a_reupload_sends_fresh_codes_to_pending_suppliers_only_when_asked(acme, alice):
+    rows = [supplier_row(1, notify="1"), supplier_row(2, notify="1")]
+    load(acme, "suppliers", csv_file(rows, SUPPLIERS_HEADER), "s.csv", by=alice)
+    preview = load(acme, "suppliers", csv_file(rows, SUPPLIERS_HEADER), "s.csv", by=alice, dry_run=True)
+    assert (preview.invitations, preview.left_pending) == (0, 2)  # what the real run would keep
+    fresh = load(acme, "suppliers", csv_file(rows, SUPPLIERS_HEADER), "s.csv", by=alice, resend_pending=True)
+    assert (fresh.invitations, fresh.left_pending) == (2, 0)
+    # Resent, not duplicated: a new secret on the same invitation, the old code dead.
+    assert Invitation.objects.count() == 2
+    assert set(Invitation.objects.values_list("generation", flat=True)) == {2}
 
 
 def test_supplier_rules(acme):

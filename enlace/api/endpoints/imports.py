@@ -36,6 +36,7 @@ class ImportOut(Schema):
     created: int
     updated: int
     invitations: int
+    left_pending: int
     errors: list[dict]
     created_at: datetime | None
     progress: ProgressOut | None = None
@@ -51,18 +52,30 @@ def upload_import(
     kind: Form[Literal["customers", "customer_users", "suppliers"]],
     file: File[UploadedFile],
     dry_run: Form[bool] = False,
+    resend_pending: Form[bool] = False,
 ):
     """Validate the file and, when no row has an error, apply it in one transaction (nothing is
     written or sent otherwise). With `dry_run`, only validate. The same rules as the page and
     `enlace import`. A file of more than IMPORT_BACKGROUND_ROWS rows is processed by the worker:
-    the answer is 202 with the batch `queued`; follow it with `GET /imports/{batch_id}`."""
+    the answer is 202 with the batch `queued`; follow it with `GET /imports/{batch_id}`.
+
+    A suppliers file's Notify=1 rows whose person already holds a pending code keep it (counted
+    in `left_pending`); `resend_pending` sends them fresh codes instead (the old ones stop
+    working)."""
     name = file.name or "upload"
     if dry_run:
         batch = import_file(
-            organization=request.organization, kind=kind, file=file, filename=name, dry_run=True
+            organization=request.organization,
+            kind=kind,
+            file=file,
+            filename=name,
+            dry_run=True,
+            resend_pending=resend_pending,
         )
         return Status(201, batch)
-    batch = import_or_queue(organization=request.organization, kind=kind, file=file, filename=name)
+    batch = import_or_queue(
+        organization=request.organization, kind=kind, file=file, filename=name, resend_pending=resend_pending
+    )
     return Status(202 if batch.running else 201, batch)
 
 

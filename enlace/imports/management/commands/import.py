@@ -47,6 +47,13 @@ class Command(BaseCommand):
             command.add_argument("file", help="The .xlsx, .xls, .ods or .csv file")
             command.add_argument("--org", required=True, help="The organization's slug")
             command.add_argument("--dry-run", action="store_true", help="Validate only; write nothing")
+            if name == "suppliers":
+                command.add_argument(
+                    "--resend-pending",
+                    action="store_true",
+                    help="Send a fresh code to Notify=1 suppliers that hold a pending one (by default "
+                    "they keep it: their emailed code goes on working)",
+                )
             command.add_argument(
                 "--json",
                 dest="as_json",
@@ -54,7 +61,7 @@ class Command(BaseCommand):
                 help="Print one JSON object with the outcome and every error",
             )
 
-    def handle(self, *args, kind, file, org, dry_run, as_json, **options):
+    def handle(self, *args, kind, file, org, dry_run, as_json, resend_pending=False, **options):
         try:
             organization = Organization.objects.get(slug=org)
         except Organization.DoesNotExist:
@@ -73,6 +80,7 @@ class Command(BaseCommand):
                     file=handle,
                     filename=path.name,
                     dry_run=dry_run,
+                    resend_pending=resend_pending,
                     progress=bar,
                 )
             except FileError as error:
@@ -97,6 +105,7 @@ def report_of(batch: ImportBatch) -> dict:
         "created": batch.created,
         "updated": batch.updated,
         "invitations": batch.invitations,
+        "left_pending": batch.left_pending,
         "errors": [
             {"row": e["row"], "column": e["column"], "code": e["code"], "message": e["message"]}
             for e in batch.errors
@@ -104,13 +113,23 @@ def report_of(batch: ImportBatch) -> dict:
     }
 
 
+def _kept(report: dict) -> str:
+    kept = report["left_pending"]
+    if not kept:
+        return ""
+    return (
+        f" {kept} supplier{'s' if kept != 1 else ''} with a pending code kept it "
+        "(--resend-pending sends fresh codes)."
+    )
+
+
 def summary_of(report: dict, *, dry_run: bool) -> str:
     if report["status"] == "accepted":
         if dry_run:
-            return f"Valid: {report['rows']} rows; nothing written (dry run)."
+            return f"Valid: {report['rows']} rows; nothing written (dry run).{_kept(report)}"
         return (
             f"Accepted: {report['rows']} rows, {report['created']} created, {report['updated']} updated, "
-            f"{report['invitations']} invitations queued."
+            f"{report['invitations']} invitations queued.{_kept(report)}"
         )
     lines = [f"Rejected: {len(report['errors'])} errors in {report['rows']} rows; nothing was written."]
     lines += [f"  row {e['row']}, {e['column']}: {e['message']}" for e in report["errors"]]
