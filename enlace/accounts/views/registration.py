@@ -40,14 +40,14 @@ def register(request):
     token = request.session.get(REGISTRATION_TOKEN_SESSION_KEY)
     if token is None and REGISTERED_SESSION_KEY in request.session:
         return _registered(request)
-    identity = ratelimit.client_address(request)
-    if ratelimit.is_limited("register", identity):
+    attempt = ratelimit.attempt("register", ratelimit.client_address(request))
+    if not attempt.allowed:
         return _invalid(request, rate_limited=True)
     try:
         invitation = find_by_token(token or "", kind=Invitation.Kind.REGISTRATION)
     except InvitationInvalid:
-        ratelimit.record_failure("register", identity)
         return _invalid(request)
+    attempt.give_back()  # a valid link: only wrong ones count
     speak_language_of(request, invitation)
     form = RegistrationForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
