@@ -79,6 +79,9 @@ def _store():
 
 
 class _Database:
+    def __init__(self):
+        self.next_prune = None  # when this process next removes the rows of windows long over
+
     def add(self, key: str, delta: int):
         """Count `delta` in the key's current window, opening a new one if the last is over:
         (the count, the window's start as stored)."""
@@ -88,6 +91,11 @@ class _Database:
         with connection.cursor() as cursor:
             cursor.execute(_UPSERT, [key, opened, delta, over, over])
             count, window = cursor.fetchone()
+            # Every client that ever failed leaves a row: those whose window is over go, at
+            # most once a window per process.
+            if self.next_prune is None or now >= self.next_prune:
+                self.next_prune = now + timedelta(seconds=_window())
+                cursor.execute(_PRUNE, [over])
         return count, window
 
     def give_back(self, key: str, window) -> None:
@@ -123,6 +131,7 @@ _GIVE_BACK_ROW = (
     f"UPDATE {_TABLE} SET {_COUNT} = {_COUNT} - 1 "  # noqa: S608
     f"WHERE {_KEY} = %s AND {_START} = %s AND {_COUNT} > 0"
 )
+_PRUNE = f"DELETE FROM {_TABLE} WHERE {_START} <= %s"  # noqa: S608
 _COUNT_ROW = f"SELECT {_COUNT} FROM {_TABLE} WHERE {_KEY} = %s AND {_START} > %s"  # noqa: S608
 
 

@@ -74,6 +74,20 @@ def test_an_attempt_given_back_no_longer_counts_but_only_in_its_own_window(cache
         assert ratelimit.record_failure("login", who) == 2
 
 
+@pytest.mark.django_db
+def test_the_rows_of_windows_long_over_are_removed(settings, monkeypatch):
+    from enlace.lib.models import RateCounter
+
+    settings.RATE_LIMIT_WINDOW_SECONDS = 60
+    monkeypatch.setattr(ratelimit._DATABASE, "next_prune", None)  # a process just started
+    with time_machine.travel(START, tick=False) as clock:
+        for n in range(3):
+            ratelimit.record_failure("login", f"203.0.113.{n}")
+        clock.shift(dt.timedelta(seconds=120))  # past this process's next clean-up
+        ratelimit.record_failure("login", "203.0.113.9")
+    assert RateCounter.objects.count() == 1
+
+
 def scenario_env(database_url, cache_url):
     return {
         **os.environ,
