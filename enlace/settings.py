@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "enlace.invitations",
     "enlace.imports",
     "enlace.mail",
+    "enlace.lib",  # the rate limits' counters
     "enlace.audit",
     "ninja",  # serves the API reference page (Swagger UI) from our own static files
     "enlace.api",

@@ -22,6 +22,12 @@ class ScriptedHandler:
         self.first_at = self.last_at = None  # time.perf_counter() of the first and last accepted
         self.connections = 0
         self.refuse = set()  # recipients answered with 550
+        self.refuse_for_now = set()  # recipients answered with 421, and the connection closed
+        self.rcpts = []  # every RCPT TO address, accepted or not, in order
+        self.mail_options = []  # the MAIL FROM parameters of each accepted message
+        self.contents = []  # the bytes of each accepted message, as received
+        # Offer SMTPUTF8 (RFC 6531), as aiosmtpd does by default; read by each new connection.
+        self.smtputf8 = True
         self.refuse_connections = 0  # greet this many connections with 421 and hang up
         self.temporary_failures = 0  # answer 421 to this many DATA commands first
         self.drop_after = None  # close the connection after accepting this many messages
@@ -51,6 +57,11 @@ class ScriptedHandler:
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.rcpts.append(address)
+        if address.lower() in self.refuse_for_now:
+            # The answer goes first, then the server hangs up (RFC 5321, 3.8).
+            asyncio.get_running_loop().call_soon(server.transport.close)
+            return "421 4.7.0 Try again later, closing connection"
         if address.lower() in self.refuse:
             return "550 5.1.1 No such user here"
         envelope.rcpt_tos.append(address)
@@ -75,6 +86,8 @@ class ScriptedHandler:
             if self.keep:
                 self.messages.append(email.message_from_bytes(envelope.content))
                 self.envelopes.append(list(envelope.rcpt_tos))
+                self.mail_options.append(list(envelope.mail_options))
+                self.contents.append(envelope.original_content or envelope.content)
         return "250 Message accepted for delivery"
 
 
@@ -96,7 +109,7 @@ class ScriptedSMTP(SMTP):
 
 class ScriptedController(Controller):
     def factory(self):
-        return ScriptedSMTP(self.handler, **self.SMTP_kwargs)
+        return ScriptedSMTP(self.handler, **{**self.SMTP_kwargs, "enable_SMTPUTF8": self.handler.smtputf8})
 
 
 class SMTPServer:

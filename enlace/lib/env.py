@@ -60,10 +60,8 @@ def cache_settings(url: str) -> dict:
     """ENLACE_CACHE_URL: `db://` (default, shared by every process), `redis://…`, `locmem://`."""
     scheme = urlsplit(url).scheme.lower()
     if scheme == "db":
-        return {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "enlace_cache",
-        }
+        # Django's, with an atomic increment that keeps the expiry (enlace.lib.cache).
+        return {"BACKEND": "enlace.lib.cache.DatabaseCache", "LOCATION": "enlace_cache"}
     if scheme in {"redis", "rediss"}:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     if scheme == "locmem":

@@ -11,10 +11,13 @@ import contextlib
 import logging
 import smtplib
 
+from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.utils.module_loading import import_string
 
 from enlace.mail import smtp
-from enlace.mail.rendering import message, wire_bytes
+from enlace.mail.rendering import message, needs_smtputf8, wire_bytes
 
 logger = logging.getLogger("enlace.invitations.delivery")
 
@@ -24,11 +27,21 @@ SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 class TemporaryFailure(Exception):
     """The server or the network said "not now": try again later."""
 
-    def __init__(self, reason: str, *, connection_lost: bool = False, maybe_accepted: bool = True):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        connection_lost: bool = False,
+        maybe_accepted: bool = True,
+        about_recipient: bool = False,
+    ):
         super().__init__(reason)
         self.connection_lost = connection_lost
         # False when the message certainly did not reach the server (refused before its end).
         self.maybe_accepted = maybe_accepted
+        # True when the server answered this recipient or this message (a 421 to its RCPT TO or
+        # to its end), rather than refusing the connection, our login or our sender.
+        self.about_recipient = about_recipient
 
 
 class PermanentFailure(Exception):
@@ -58,11 +71,33 @@ def _built(make_email, render):
     return email, TemporaryFailure(f"{type(error_).__name__}: {error_}"[:500])
 
 
+class _Restarts:
+    """When a connection is lost, whether the rest of the chunk goes over a new one now.
+
+    Yes after a connection that delivered messages (many servers take only so many per
+    connection). Yes once after one that delivered nothing because the server refused one
+    recipient or message (a 421 to its RCPT TO): the rest must not wait behind that one. Not
+    after a second connection in a row that delivered nothing, nor when the server refused the
+    connection itself: a server that refuses us is not asked again at once.
+    """
+
+    def __init__(self):
+        self.fruitless = 0  # connections in a row that ended without delivering a message
+
+    def allowed(self, *, delivered: bool, about_recipient: bool) -> bool:
+        if delivered:
+            self.fruitless = 0
+            return True
+        self.fruitless += 1
+        return about_recipient and self.fruitless == 1
+
+
 class SMTPChannel:
     """Messages as bytes, over one pipelined SMTP connection (enlace.mail.smtp)."""
 
     def __init__(self):
         self.connection = None
+        self.restarts = _Restarts()
 
     def prepare(self, make_email):
         """Start sending the email that make_email() builds: a transfer, or the failure."""
@@ -74,14 +109,12 @@ class SMTPChannel:
             self.connection = smtp.PipelinedSMTP()
         return _SMTPTransfer(self.connection.submit(sender, recipient, data))
 
-    def start_over(self) -> bool:
-        """After the connection was lost: whether to open a new one for the rest of the chunk.
-        Only if the lost one carried messages, so that a server that refuses us is not asked
-        again at once (the chunk waits for its retry instead)."""
-        if self.connection is None or self.connection.accepted == 0:
-            return False
+    def start_over(self, *, about_recipient: bool) -> bool:
+        """After the connection was lost: close it, and say whether the rest of the chunk goes
+        over a new one now (see _Restarts) or waits for its retry."""
+        delivered = self.connection is not None and self.connection.accepted > 0
         self.close()
-        return True
+        return self.restarts.allowed(delivered=delivered, about_recipient=about_recipient)
 
     def close(self):
         if self.connection is not None:
@@ -98,6 +131,8 @@ class _SMTPTransfer:
     def result(self):
         try:
             self.transfer.result()
+        except smtp.Unsendable as error:
+            raise PermanentFailure(str(error)) from error
         except smtp.Refused as error:
             failure = _refusal(error)
             if isinstance(failure, TemporaryFailure):
@@ -113,7 +148,9 @@ def _refusal(error: smtp.Refused) -> Exception:
     """A 5xx about the recipient or the message fails that email; anything else is retried."""
     if error.about_recipient and 500 <= error.code < 600:
         return PermanentFailure(str(error))
-    return TemporaryFailure(str(error), connection_lost=error.connection_lost)
+    return TemporaryFailure(
+        str(error), connection_lost=error.connection_lost, about_recipient=error.about_recipient
+    )
 
 
 class BackendChannel:
@@ -121,7 +158,11 @@ class BackendChannel:
 
     def __init__(self):
         self.connection = None
-        self.sent = 0  # over the current connection
+        self.sent = 0  # over the current connection, or the last one until a new one opens
+        self.restarts = _Restarts()
+        # Django's SMTP backend (and those built on it) writes the envelope itself, without
+        # SMTPUTF8: an internationalized address would reach the server mangled.
+        self.speaks_smtp = issubclass(import_string(settings.EMAIL_BACKEND), SMTPBackend)
 
     def prepare(self, make_email):
         """As SMTPChannel.prepare."""
@@ -131,20 +172,21 @@ class BackendChannel:
         # One message, one recipient: nothing in a name or an address can add another.
         if len(built.recipients()) != 1 or built.recipients() != [email.to]:
             return PermanentFailure("refused: the message must have exactly its one recipient")
+        if self.speaks_smtp and needs_smtputf8(email.to):
+            return PermanentFailure(f"not sent: {smtp.NO_SMTPUTF8_BACKEND}")
         return _BackendTransfer(self, built)
 
-    def start_over(self) -> bool:
+    def start_over(self, *, about_recipient: bool) -> bool:
         """As SMTPChannel.start_over: the next message opens a new connection."""
-        started_over = self.sent > 0
+        delivered = self.sent > 0
         self.close()
-        return started_over
+        return self.restarts.allowed(delivered=delivered, about_recipient=about_recipient)
 
     def close(self):
         if self.connection is not None:
             with contextlib.suppress(Exception):  # it may be broken already; we only let go of it
                 self.connection.close()
             self.connection = None
-        self.sent = 0
 
 
 class _BackendTransfer:
@@ -159,13 +201,14 @@ class _BackendTransfer:
             if channel.connection is None:
                 channel.connection = get_connection()
                 channel.connection.open()
+                channel.sent = 0
             self.message.connection = channel.connection
             channel.connection.send_messages([self.message])
             channel.sent += 1
         except smtplib.SMTPRecipientsRefused as error:  # another SMTP-speaking backend
             code, answer = next(iter(error.recipients.values()))
             self.error = _refusal(smtp.Refused(code, answer, connection_lost=code == 421))
-        except smtplib.SMTPDataError as error:
+        except smtplib.SMTPDataError as error:  # an answer to this message
             code = error.smtp_code
             self.error = _refusal(smtp.Refused(code, error.smtp_error, connection_lost=code == 421))
         except Exception as error:

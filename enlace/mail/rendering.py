@@ -13,6 +13,11 @@ of each kind is also built the slow way and compared byte for byte (the MIME bou
 Date apart); a kind that differs, or a message whose values could change how it is encoded (a
 line break, a line too long, non-ASCII where the message was 7-bit, an unusual address), is
 built the slow way.
+
+An address whose local part goes beyond ASCII (josé@uni.example) is kept as it is, in UTF-8, in
+the envelope and in the To header (RFC 6531 and 6532): Django would write it as an encoded word
+(`=?utf-8?b?…?=@uni.example`), which is no address at all. Such a message can only travel with
+SMTPUTF8 (enlace.mail.smtp offers it to servers that take it, and refuses to send it otherwise).
 """
 
 import html
@@ -32,6 +37,7 @@ from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.crypto import get_random_string
+from django.utils.encoding import punycode
 from django.utils.html import conditional_escape
 
 logger = logging.getLogger(__name__)
@@ -128,16 +134,43 @@ def _email_bytes(name: str, *, to: str, language: str, shared: dict, personal: d
     return _slow_bytes(name, to=to, language=language, context={**shared, **personal}, headers=headers)
 
 
+def needs_smtputf8(address: str) -> bool:
+    """Whether the address's local part goes beyond ASCII: then only SMTPUTF8 can carry it (a
+    domain beyond ASCII has its ASCII form, which Django writes)."""
+    local, _, _ = address.rpartition("@")
+    return not local.isascii()
+
+
+def _utf8_address(address: str) -> str:
+    """The address as it goes with SMTPUTF8: its local part as it is, its domain in ASCII."""
+    local, _, domain = address.rpartition("@")
+    return f"{local}@{punycode(domain)}"
+
+
+# Whom a message to an address beyond ASCII is built for, before it is given the address itself.
+_STAND_IN = f"{_NONCE}utf8@example.com"
+
+
 def _slow_bytes(name, *, to, language, context, headers, date=None):
-    message = render_email(name, to=to, language=language, context=context, headers=headers)
+    utf8 = needs_smtputf8(to)
+    built_for = _STAND_IN if utf8 else to
+    message = render_email(name, to=built_for, language=language, context=context, headers=headers)
     encoding = message.encoding or settings.DEFAULT_CHARSET
     recipients = [sanitize_address(address, encoding) for address in message.recipients()]
-    if recipients != [sanitize_address(to, encoding)]:
+    if recipients != [sanitize_address(built_for, encoding)]:
         raise ValueError("the message must have exactly its one recipient")
     mime = message.message()
     if date is not None:
         mime.replace_header("Date", date)
-    return sanitize_address(message.from_email, encoding), recipients[0], mime.as_bytes(linesep="\r\n")
+    data = mime.as_bytes(linesep="\r\n")
+    if utf8:
+        recipients = [_utf8_address(to)]
+        head, blank, body = data.partition(b"\r\n\r\n")
+        stand_in = b"\r\nTo: " + _STAND_IN.encode() + b"\r\n"
+        if head.count(stand_in) != 1:
+            raise ValueError("the message must have exactly its one recipient")
+        data = head.replace(stand_in, b"\r\nTo: " + recipients[0].encode() + b"\r\n") + blank + body
+    return sanitize_address(message.from_email, encoding), recipients[0], data
 
 
 class _Compiled:

@@ -10,6 +10,11 @@ message can be accepted by the server and not yet recorded: a worker killed at a
 that one message again, never more. `cancel()` (the claim went to someone else) drops the
 connection instead, which makes the server discard the unfinished transaction; the next transfer
 opens a new one.
+
+An internationalized address (a local part beyond ASCII, josé@uni.example) goes as it is, in
+UTF-8, with SMTPUTF8 on MAIL FROM (RFC 6531), to a server that offers that extension; to one that
+does not, the message is not sent at all (`Unsendable`): the address would have to be mangled to
+go, and a mangled address is not the person's.
 """
 
 import contextlib
@@ -33,6 +38,10 @@ def _quoted(address: str) -> str:
     return f"<{address}>" if _PLAIN_ADDRESS.fullmatch(address) else _parsed_and_quoted(address)
 
 
+def _needs_smtputf8(transfer) -> bool:
+    return not (transfer.sender.isascii() and transfer.recipient.isascii())
+
+
 @functools.lru_cache(maxsize=64)
 def _parsed_and_quoted(address: str) -> str:
     return smtplib.quoteaddr(address)
@@ -49,6 +58,20 @@ class Refused(Exception):
         self.connection_lost = connection_lost
         # False for refusals of the connection, our login or our sender address.
         self.about_recipient = about_recipient
+
+
+NO_SMTPUTF8 = (
+    "the address has characters beyond ASCII, which need SMTPUTF8 (RFC 6531), "
+    "and the mail server does not offer it"
+)
+NO_SMTPUTF8_BACKEND = (
+    "the address has characters beyond ASCII, which need SMTPUTF8 (RFC 6531), "
+    "and the configured email backend cannot send it"
+)
+
+
+class Unsendable(Exception):
+    """This message cannot go to this server as it is (nothing of it was sent); why, in words."""
 
 
 class Broken(Exception):
@@ -117,7 +140,7 @@ class PipelinedSMTP:
             while (transfer := self.transfers.get()) is not None:
                 try:
                     self._transfer(transfer)
-                except (Refused, Broken, Cancelled) as error:
+                except (Refused, Broken, Cancelled, Unsendable) as error:
                     transfer.error = error
                 except Exception as error:  # a bug must not leave the worker waiting for ever
                     self._drop()
@@ -132,6 +155,8 @@ class PipelinedSMTP:
             raise self.failure
         try:
             connection = self._connection()
+            if _needs_smtputf8(transfer) and not connection.has_extn("smtputf8"):
+                raise Unsendable(f"not sent: {NO_SMTPUTF8}")
             self._envelope(connection, transfer)
             data = _LEADING_DOT.sub(b"..", transfer.data)
             if not data.endswith(b"\r\n"):
@@ -163,8 +188,10 @@ class PipelinedSMTP:
     def _envelope(self, connection, transfer):
         """MAIL FROM, RCPT TO and DATA, as smtplib's mail(), rcpt() and data() would."""
         size = f" size={len(transfer.data)}" if connection.has_extn("size") else ""
-        mail = f"mail FROM:{_quoted(transfer.sender)}{size}\r\n"
-        rcpt = f"rcpt TO:{_quoted(transfer.recipient)}\r\n"
+        utf8 = " SMTPUTF8" if _needs_smtputf8(transfer) else ""
+        # As bytes: an address beyond ASCII goes in UTF-8 (only ever with SMTPUTF8, see above).
+        mail = f"mail FROM:{_quoted(transfer.sender)}{size}{utf8}\r\n".encode()
+        rcpt = f"rcpt TO:{_quoted(transfer.recipient)}\r\n".encode()
         if connection.has_extn("pipelining"):
             self._pipelined_envelope(connection, mail, rcpt)
             return
@@ -177,7 +204,7 @@ class PipelinedSMTP:
 
     def _pipelined_envelope(self, connection, mail, rcpt):
         """The three commands in one write, then their three answers in order (RFC 2920)."""
-        connection.send(mail + rcpt + "data\r\n")
+        connection.send(mail + rcpt + b"data\r\n")
         self._expect_sender(connection.getreply())
         recipient = connection.getreply()
         if recipient[0] == 421:  # the server hung up: there is no answer to DATA to read

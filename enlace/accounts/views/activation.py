@@ -31,14 +31,14 @@ def activation_link(request, token):
 
 @require_http_methods(["GET", "POST"])
 def activate(request):
-    identity = ratelimit.client_address(request)
-    if ratelimit.is_limited("activate", identity):
+    attempt = ratelimit.attempt("activate", ratelimit.client_address(request))
+    if not attempt.allowed:
         return render(request, "accounts/link_invalid.html", {"rate_limited": True}, status=429)
     try:
         invitation = PENDING.find(request)
     except InvitationInvalid:
-        ratelimit.record_failure("activate", identity)
         return PENDING.forget(render(request, "accounts/link_invalid.html", status=410))
+    attempt.give_back()  # a valid link: only wrong ones count
     speak_language_of(request, invitation)
     # With the *link only* style the person has no password yet and chooses it here.
     needs_password = not invitation.user.has_usable_password()

@@ -19,13 +19,13 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        identity = ratelimit.client_address(request)
-        if ratelimit.is_limited("login", identity):
+        attempt = ratelimit.attempt("login", ratelimit.client_address(request))
+        if not attempt.allowed:
             messages.error(request, _("Too many failed attempts. Wait a few minutes and try again."))
             return redirect("accounts:login")
         response = super().post(request, *args, **kwargs)
-        if response.status_code != 302:
-            ratelimit.record_failure("login", identity)
+        if response.status_code == 302:  # logged in: only failures count
+            attempt.give_back()
         return response
 
     def form_valid(self, form):

@@ -46,14 +46,14 @@ def _invalid(request, *, rate_limited=False):
 def register(request):
     if not PENDING.is_open(request) and REGISTERED_SESSION_KEY in request.session:
         return _registered(request)
-    identity = ratelimit.client_address(request)
-    if ratelimit.is_limited("register", identity):
+    attempt = ratelimit.attempt("register", ratelimit.client_address(request))
+    if not attempt.allowed:
         return _invalid(request, rate_limited=True)
     try:
         invitation = PENDING.find(request)
     except InvitationInvalid:
-        ratelimit.record_failure("register", identity)
         return PENDING.forget(_invalid(request))
+    attempt.give_back()  # a valid link: only wrong ones count
     speak_language_of(request, invitation)
     form = RegistrationForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():

@@ -94,23 +94,25 @@ def register(request):
 
 @require_POST
 def enter_code(request):
-    identity = ratelimit.client_address(request)
     form = CodeForm(request.POST)
-    if ratelimit.is_limited(RATE_SCOPE, identity):
+    # Counted before the code is looked up, so that simultaneous guesses cannot pass the limit.
+    attempt = ratelimit.attempt(RATE_SCOPE, ratelimit.client_address(request))
+    if not attempt.allowed:
         form.add_error(None, _("Too many failed attempts. Wait a few minutes and try again."))
         return _code_step(request, form, status=429)
-    if form.is_valid():
-        try:
-            invitation = find_by_code(form.cleaned_data["code"])
-        except CodeRefused as error:
-            ratelimit.record_failure(RATE_SCOPE, identity)
-            if error.invitation is not None:
-                speak_language_of(request, error.invitation)
-            form.add_error("code", refusal_message(error))
-        else:
-            speak_language_of(request, invitation)
-            return PENDING.keep(redirect("accounts:supplier_register"), invitation)
-    return _code_step(request, form)
+    if not form.is_valid():
+        attempt.give_back()  # nothing was looked up
+        return _code_step(request, form)
+    try:
+        invitation = find_by_code(form.cleaned_data["code"])
+    except CodeRefused as error:
+        if error.invitation is not None:
+            speak_language_of(request, error.invitation)
+        form.add_error("code", refusal_message(error))
+        return _code_step(request, form)
+    attempt.give_back()  # the right code: only refused ones count
+    speak_language_of(request, invitation)
+    return PENDING.keep(redirect("accounts:supplier_register"), invitation)
 
 
 @require_POST

@@ -30,11 +30,16 @@ risk a third, the invitation fails with a reason that says so, and the admin can
 A claim that is not yet stale is left alone and that invitation retried after the lease.
 
 Temporary failures (connection refused or dropped, timeouts, any 4xx, 5xx at the connection
-level) re-enqueue a task for the chunk's invitations not yet sent, with `run_after` doubling from
-MAIL_RETRY_SECONDS; after MAIL_MAX_ATTEMPTS the invitations fail with the last reason. A 5xx
-answer for the recipient or the message fails only that invitation. An organization with a
-sending rate gets the rest of its chunk deferred with `run_after`, so the worker moves on to
-other organizations' mail instead of sleeping.
+level) re-enqueue a task for the invitations concerned, with `run_after` doubling from
+MAIL_RETRY_SECONDS; after MAIL_MAX_ATTEMPTS they fail with the last reason and the number of
+attempts, which is the invitation's `delivery_attempts`. A 5xx answer for the recipient or the
+message fails only that invitation. A 421 closes the connection: the message it answered waits
+for a retry of its own, and the rest of the chunk, untouched (no attempt counted, no reason
+written), goes on at once over a new connection, so that one recipient's 421 never holds up the
+others. Only when the server refuses us (it refuses the connection itself, or two connections in
+a row deliver nothing) does the rest wait for the retry, each with that attempt counted. An
+organization with a sending rate gets the rest of its chunk deferred with `run_after`, so the
+worker moves on to other organizations' mail instead of sleeping.
 
 On PostgreSQL the chunk's transactions commit without waiting for the server's disk
 (`synchronous_commit = off`). A worker killed after a commit loses nothing by it: the server
@@ -64,9 +69,11 @@ from enlace.invitations.delivery.records import (
     Audit,
     Held,
     claim,
+    count_attempt,
     fail,
     give_up,
     lease,
+    let_go,
     record_failed,
     record_sent,
     record_sent_and_claim,
@@ -123,6 +130,7 @@ CHUNK_FIELDS = (
     "user__username",
     "user__password",
     "user__temporary_password_expires_at",
+    "delivery_attempts",  # what the reason of a final failure counts
 )
 
 
@@ -205,19 +213,14 @@ class _ChunkRun:
                 continue
             transfer = None if invitation is None else self.channel.prepare(self.email_of(invitation))
             answer = self.answer(self.in_flight)
-            lost = isinstance(answer, TemporaryFailure) and answer.connection_lost
-            if lost and self.channel.start_over():
-                # The server hung up after taking messages over this connection (many take only
-                # so many per connection): the rest of the chunk goes over a new one, and so does
-                # the message in flight if it certainly did not arrive (refused before its end);
-                # else it is retried later, as any temporary failure.
-                with writing():
-                    self.settle(self.in_flight, answer)
-                if not answer.maybe_accepted:
-                    del self.retry[self.in_flight[0]]
-                    self.unsent.appendleft(self.in_flight[0])
-                self.in_flight = None
-                continue
+            if isinstance(answer, TemporaryFailure) and answer.connection_lost:
+                # The server hung up (a 421 closes the connection) or the connection broke:
+                # nothing more goes over it, not even the message just prepared, which has not
+                # been claimed and stays first of the rest.
+                withdraw(transfer)
+                if self.after_lost_connection(answer):
+                    continue
+                return
             if invitation is None:  # the answer to the chunk's last message
                 with writing():
                     self.settle(self.in_flight, answer)
@@ -228,22 +231,16 @@ class _ChunkRun:
             else:
                 with writing():
                     self.settle(self.in_flight, answer)
-                    claimed_at = None if lost else claim(invitation, purpose=self.purpose)
+                    claimed_at = claim(invitation, purpose=self.purpose)
                     if isinstance(claimed_at, Held) or claimed_at is None:
                         pass
                     elif isinstance(transfer, TemporaryFailure):
-                        release(invitation, claimed_at=claimed_at, reason=str(transfer))
+                        self.release(invitation, claimed_at=claimed_at, reason=str(transfer))
                     elif isinstance(transfer, PermanentFailure):
                         record_failed(
                             invitation, claimed_at=claimed_at, reason=str(transfer), purpose=self.purpose
                         )
             self.in_flight = None
-            if lost:
-                # The connection is gone: the rest of the chunk waits for the retry as well.
-                withdraw(transfer)
-                for rest in [invitation, *self.unsent]:
-                    self.retry.setdefault(rest, str(answer))
-                return
             if claimed_at is None:
                 withdraw(transfer)
                 self.outcome["skipped"] += 1
@@ -262,6 +259,45 @@ class _ChunkRun:
             answer = self.answer(self.in_flight)
             with writing():
                 self.settle(self.in_flight, answer)
+
+    def after_lost_connection(self, answer) -> bool:
+        """Record the message in flight when its connection was lost; whether the rest of the
+        chunk goes on now over a new connection.
+
+        A message the server refused (a 421 to its RCPT TO or to its end), or one that may have
+        arrived, waits for a retry of its own, with this attempt counted: the rest never queues
+        behind it. One that certainly did not arrive, lost with the connection through no fault
+        of its own (a 421 to MAIL FROM after the server's quota of messages, a drop before its
+        end), goes back first of the rest, unharmed. The rest goes on over a new connection
+        unless the server is refusing us (see the channel's start_over); then each waits for the
+        retry with this attempt counted, as the refused one does.
+        """
+        invitation, claimed_at, _ = self.in_flight
+        self.in_flight = None
+        with writing():
+            if answer.about_recipient or answer.maybe_accepted:
+                self.release(invitation, claimed_at=claimed_at, reason=str(answer))
+                self.retry[invitation] = str(answer)
+            else:
+                let_go(invitation, claimed_at=claimed_at)
+                self.unsent.appendleft(invitation)
+        if self.channel.start_over(about_recipient=answer.about_recipient):
+            return True
+        rest = list(self.unsent)
+        self.unsent.clear()
+        if rest:
+            with writing():
+                count_attempt(rest, reason=str(answer))
+            for invitation in rest:
+                invitation.delivery_attempts += 1
+                self.retry[invitation] = str(answer)
+        return False
+
+    def release(self, invitation, *, claimed_at, reason):
+        """A temporary failure of this invitation's message: one attempt, counted here too, so
+        that the reason it fails with in the end says as many attempts as its row."""
+        release(invitation, claimed_at=claimed_at, reason=reason)
+        invitation.delivery_attempts += 1
 
     def email_of(self, invitation):
         build = reminder_email if self.purpose == REMINDER else invitation_email
@@ -328,7 +364,7 @@ class _ChunkRun:
             record_failed(invitation, claimed_at=claimed_at, reason=str(answer), purpose=self.purpose)
             self.outcome["failed"] += 1
         else:
-            release(invitation, claimed_at=claimed_at, reason=str(answer))
+            self.release(invitation, claimed_at=claimed_at, reason=str(answer))
             self.retry[invitation] = str(answer)
 
     def close(self):
@@ -351,7 +387,19 @@ class _ChunkRun:
         last_attempt = self.attempt >= getattr(settings, "MAIL_MAX_ATTEMPTS", 8)
         if self.retry and last_attempt:
             for invitation, reason in self.retry.items():
-                give_up(invitation, reason=reason, attempts=self.attempt, purpose=self.purpose)
+                if self.purpose == INVITATION:
+                    # Each was attempted in this run, and that attempt is counted already: the
+                    # reason states the invitation's own count.
+                    attempts, count_attempt = invitation.delivery_attempts, False
+                else:  # a reminder's attempts, which its task counts
+                    attempts, count_attempt = self.attempt, True
+                give_up(
+                    invitation,
+                    reason=reason,
+                    attempts=attempts,
+                    purpose=self.purpose,
+                    count_attempt=count_attempt,
+                )
                 self.outcome["failed"] += 1
         elif self.retry:
             pairs = [[inv.pk, inv.generation] for inv in self.retry]

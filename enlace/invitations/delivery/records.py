@@ -199,6 +199,28 @@ def release(invitation: Invitation, *, claimed_at, reason: str) -> None:
     )
 
 
+def let_go(invitation: Invitation, *, claimed_at) -> None:
+    """The message certainly did not reach the server, through no fault of its own (the
+    connection was lost before it): drop the claim, count no attempt, keep no reason."""
+    Invitation.objects.filter(pk=invitation.pk, sending_at=claimed_at).update(sending_at=None)
+
+
+def count_attempt(invitations, *, reason: str) -> None:
+    """The server refused the connection these were waiting for: one attempt each, with its
+    reason (those still queued and unclaimed, in the generation named)."""
+    by_generation = {}
+    for invitation in invitations:
+        by_generation.setdefault(invitation.generation, []).append(invitation.pk)
+    for generation, ids in by_generation.items():
+        Invitation.objects.filter(
+            pk__in=ids, generation=generation, state=Invitation.State.QUEUED, sending_at__isnull=True
+        ).update(
+            delivery_error=reason[:500],
+            delivery_attempts=F("delivery_attempts") + 1,
+            updated_at=timezone.now(),
+        )
+
+
 @transaction.atomic(savepoint=False)
 def record_sent(invitation: Invitation, *, claimed_at, purpose: str = INVITATION, events=None) -> bool:
     """The server accepted the message: say so at once, before the next one can be accepted."""
@@ -248,19 +270,37 @@ def record_failed(invitation: Invitation, *, claimed_at, reason: str, purpose: s
 
 
 @transaction.atomic(savepoint=False)
-def give_up(invitation: Invitation, *, reason: str, attempts, purpose: str, claimed_at=None) -> None:
-    """No more attempts: fail the invitation with the last reason."""
+def give_up(
+    invitation: Invitation,
+    *,
+    reason: str,
+    attempts,
+    purpose: str,
+    claimed_at=None,
+    count_attempt: bool = True,
+) -> None:
+    """No more attempts: fail the invitation with the last reason. `attempts`, the number the
+    reason states, includes this last one; count_attempt=False when it is counted already."""
     if attempts:
         reason = f"{reason} ({attempts} attempts)"
     mine = Q(sending_at=claimed_at) if claimed_at else Q(sending_at__isnull=True)
-    fail(invitation, reason=reason, purpose=purpose, only=mine & wants(purpose, timezone.now()))
+    fail(
+        invitation,
+        reason=reason,
+        purpose=purpose,
+        only=mine & wants(purpose, timezone.now()),
+        count_attempt=count_attempt,
+    )
 
 
-def fail(invitation, *, reason: str, purpose: str = INVITATION, only: Q | None = None) -> bool:
+def fail(
+    invitation, *, reason: str, purpose: str = INVITATION, only: Q | None = None, count_attempt: bool = True
+) -> bool:
     """The one way an invitation fails: its email will not arrive (refused for good, out of
     attempts, bounced). Only the same generation, and only rows matching `only`; a pending
     invitation moves to `failed` (a reminder's failure leaves a used one as it is). Audited;
-    whether it changed the row."""
+    whether it changed the row. The failure counts one delivery attempt unless count_attempt
+    is False (giving up after attempts already counted)."""
     now = timezone.now()
     logger.warning("Invitation %s to %s failed: %s", invitation.pk, invitation.email, reason)
     fields = {
@@ -268,7 +308,7 @@ def fail(invitation, *, reason: str, purpose: str = INVITATION, only: Q | None =
         "sending_at": None,
         "interrupted_sends": 0,
         "delivery_error": reason[:500],
-        "delivery_attempts": F("delivery_attempts") + 1,
+        "delivery_attempts": F("delivery_attempts") + int(count_attempt),
         "updated_at": now,
     }
     if purpose == REMINDER:
