@@ -16,9 +16,7 @@ class PortalBackend(ModelBackend):
         username = username.strip()
         user = (
             User.objects.annotate(email_lower=Lower("email"))
-            .filter(
-                Q(username__in={username, PUNCTUATION.sub("", username).upper()}) | having_email(username)
-            )
+            .filter(_username_is(username) | having_email(username))
             .first()
         )
         if user is None:
@@ -27,3 +25,12 @@ class PortalBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def _username_is(username: str) -> Q:
+    """The username as typed or, for a national ID (not an email), in the compact form it is
+    stored in."""
+    compact = PUNCTUATION.sub("", username).upper()
+    if "@" in username or compact == username:
+        return Q(username=username)
+    return Q(username=username) | Q(username=compact)

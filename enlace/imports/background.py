@@ -31,24 +31,12 @@ def import_or_queue(*, organization, kind, file, filename, by=None, resend_pendi
     check_file: its type, size, zip, declared dimension, a CSV's header) is refused here, on the
     upload form, with the message `enlace import` gives; the rest is found by the worker and
     shown on its batch."""
+    upload = dict(organization=organization, kind=kind, file=file, filename=filename, by=by)
+    upload["resend_pending"] = resend_pending
     if estimate_rows(file, at_most=background_threshold() + 1) > background_threshold():
         check_file(file, filename, columns=COLUMNS[kind])
-        return queue_import(
-            organization=organization,
-            kind=kind,
-            file=file,
-            filename=filename,
-            by=by,
-            resend_pending=resend_pending,
-        )
-    return import_file(
-        organization=organization,
-        kind=kind,
-        file=file,
-        filename=filename,
-        by=by,
-        resend_pending=resend_pending,
-    )
+        return queue_import(**upload)
+    return import_file(**upload)
 
 
 def queue_import(*, organization, kind, file, filename, by=None, resend_pending=False) -> ImportBatch:
