@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "enlace.organizations.context_processors.organization",
+                "enlace.accounts.context_processors.places",
             ],
         },
     }
@@ -129,6 +130,9 @@ DATABASE_ROUTERS = ["enlace.imports.progress.ProgressRouter"]
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["enlace.accounts.backends.PortalBackend"]
+# Usernames are unique per organization, not across them; PortalBackend handles a username
+# that several organizations' users share.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -215,7 +219,7 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     if not SECURE_SSL_REDIRECT:
         # The operator said the proxy in front redirects to HTTPS (ENLACE_SSL_REDIRECT=0).
-        SILENCED_SYSTEM_CHECKS = ["security.W008"]
+        SILENCED_SYSTEM_CHECKS += ["security.W008"]
 CSRF_TRUSTED_ORIGINS = [BASE_URL] if BASE_URL.startswith("https://") else []
 
 # Rate limits for guessing secrets: attempts per client address per window.

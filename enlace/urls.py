@@ -3,6 +3,7 @@ from django.conf import settings
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from enlace.accounts.views import places
 from enlace.api.api import api
 from enlace.mail import views as mail_views
 from enlace.organizations import views as organization_views
@@ -18,7 +19,7 @@ def provider_webhook_urls(provider: str) -> list:
 
 urlpatterns = [
     path("", organization_views.home, name="home"),
-    path("org/switch/", organization_views.switch, name="org_switch"),
+    path("org/switch/", places.switch, name="org_switch"),
     path("settings/", organization_views.settings_view, name="settings"),
     path("settings/", include("enlace.api.urls")),
     path("api/v1/", api.urls),

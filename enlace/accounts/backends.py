@@ -1,5 +1,5 @@
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 
 from enlace.accounts.models import User, having_email
@@ -8,23 +8,39 @@ from enlace.partners.taxids import PUNCTUATION
 
 class PortalBackend(ModelBackend):
     """Log in with the username (a national ID or tax ID for partner users, stored compact, so
-    typed with or without dots, dashes and spaces) or the email."""
+    typed with or without dots, dashes and spaces) or the email.
+
+    Usernames and addresses are unique per organization only, so one may name several Users:
+    those of one account share its password and are checked once; the person lands in the one
+    they used last (the organization switcher reaches the others).
+    """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or not password:
             return None
         username = username.strip()
-        user = (
+        candidates = (
             User.objects.annotate(email_lower=Lower("email"))
             .filter(_username_is(username) | having_email(username))
-            .first()
+            .exclude(password__startswith="!")  # unusable: nobody logs in with it
+            .order_by(F("last_login").desc(nulls_last=True), "pk")
         )
-        if user is None:
+        by_password = {}
+        for user in candidates:
+            by_password.setdefault(user.password, []).append(user)
+        if not by_password:
             User().set_password(password)  # same work as a real check, so timing tells nothing
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            return user
+        for users in by_password.values():
+            if users[0].check_password(password):
+                usable = [user for user in users if self.user_can_authenticate(user)]
+                return min(usable, key=_preference) if usable else None
         return None
+
+
+def _preference(user):
+    """Of one person's Users, an accepted one before a pending one (which is refused at login)."""
+    return user.status == User.Status.PENDING_ACTIVATION
 
 
 def _username_is(username: str) -> Q:

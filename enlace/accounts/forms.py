@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from enlace.accounts.models import User
@@ -45,11 +46,27 @@ class ChoosePasswordForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("password1") != cleaned.get("password2"):
+        if "password2" in self.fields and cleaned.get("password1") != cleaned.get("password2"):
             self.add_error(
                 "password2", ValidationError(_("The two passwords do not match."), code="mismatch")
             )
         return cleaned
+
+
+def ask_account_password(form) -> None:
+    """For a person who already has an account: one field, their account's password, instead of
+    choosing one (joining.accept checks it)."""
+    del form.fields["password2"]
+    field = form.fields["password1"]
+    field.label = _("Password of your Enlace account")
+    field.help_text = _("You already have an Enlace account with this email: sign in with its password.")
+    field.widget.attrs["autocomplete"] = "current-password"
+
+
+class AccountPasswordForm(ChoosePasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        ask_account_password(self)
 
 
 class NewPasswordForm(ChoosePasswordForm):
@@ -99,13 +116,13 @@ class PortalUserForm(forms.Form):
 
     def clean_username(self):
         value = normalize_personal_id(self.organization.country, self.cleaned_data["username"])
-        if User.objects.filter(username=value).exists():
+        if User.objects.filter(organization=self.organization, username=value).exists():
             raise ValidationError(_("A user with this username already exists."), code="taken")
         return value
 
     def clean_email(self):
         email = normalize_email(self.cleaned_data["email"])
-        if email_in_use(email):
+        if email_in_use(email, organization=self.organization):
             raise ValidationError(_("A user with this email already exists."), code="taken")
         return email
 
@@ -135,6 +152,9 @@ class RegistrationForm(ChoosePasswordForm):
         super().__init__(*args, initial=initial, **kwargs)
         self.invitation = invitation
         self.country = invitation.organization.country
+        self.joins_account = invitation.user_id is not None and invitation.user.joins_existing_account()
+        if self.joins_account:
+            ask_account_password(self)
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["phone"].widget.attrs.update(autocomplete="tel", inputmode="tel")
         self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
@@ -157,7 +177,7 @@ class RegistrationForm(ChoosePasswordForm):
     def clean(self):
         cleaned = super().clean()
         password = cleaned.get("password1")
-        if password and "password2" not in self.errors:
+        if password and "password2" not in self.errors and not self.joins_account:
             # Every error at once: the password is checked here too, against the names typed.
             person = User(
                 username=self.initial["email"],
@@ -202,8 +222,17 @@ class SupplierAccountForm(ChoosePasswordForm):
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
 
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["password1"].help_text = format_html(
+            "<p>{}</p>{}",
+            _("If you already have an Enlace account with this email, enter its password."),
+            self.fields["password1"].help_text,
+        )
+
     def clean_email(self):
         email = normalize_email(self.cleaned_data["email"])
-        if email_in_use(email):
+        if email_in_use(email, organization=self.organization):
             raise ValidationError(_("A user with this email already exists."), code="taken")
         return email

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -19,11 +20,52 @@ def having_email(email: str) -> models.Q:
     return models.Q(email_lower=email.lower()) & ~models.Q(email="")
 
 
-class User(AbstractUser):
-    """A person who logs in: an organization's staff, or a partner's contact.
+class AccountManager(models.Manager):
+    def with_email(self, email: str):
+        return self.annotate(email_lower=Lower("email")).filter(email_lower=email.lower())
 
-    Lifecycle: pending_activation -> active (activated by the emailed link) -> ready (first
-    login done and the temporary password replaced).
+
+class Account(models.Model):
+    """One person's sign-in: the email and the password they use in every organization that
+    brought them in.
+
+    Each organization knows the person through a User of its own (its username, the partner
+    they act for, their status there); a User joins the account when the person accepts that
+    organization's invitation with it, and from then on the account's Users share one password
+    (User.save keeps them equal).
+    """
+
+    email = models.EmailField(_("email"), max_length=254)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AccountManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="one_account_per_email")]
+
+    def __str__(self):
+        return self.email
+
+    def check_password(self, raw_password: str) -> bool:
+        user = self.users.exclude(password__startswith="!").first()
+        return user is not None and user.check_password(raw_password)
+
+
+# What one sign-in shares across its organizations (the rest of a User is each organization's).
+CREDENTIALS = (
+    "password",
+    "must_change_password",
+    "temporary_password_expires_at",
+    "temporary_password_used_at",
+)
+
+
+class User(AbstractUser):
+    """A person as one organization knows them: an organization's staff, or a partner's contact.
+
+    The same person in several organizations has a User in each, joined by their Account.
+    Lifecycle in each organization: pending_activation -> active (activated by the emailed link)
+    -> ready (first login done and the temporary password replaced).
     """
 
     class Profile(models.TextChoices):
@@ -36,6 +78,12 @@ class User(AbstractUser):
         ACTIVE = "active", _("Active")
         READY = "ready", _("Ready")
 
+    # Unique per organization (a national ID is only one organization's name for a person),
+    # not across them: the constraints below say so.
+    username = models.CharField(_("username"), max_length=150, validators=[UnicodeUsernameValidator()])
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
     profile = models.CharField(_("profile"), max_length=10, choices=Profile.choices, default=Profile.STAFF)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.READY)
     # The organization that brought this person in (for partner contacts) and the partner
@@ -66,9 +114,34 @@ class User(AbstractUser):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(Lower("email"), condition=~models.Q(email=""), name="one_user_per_email")
+            # Partner people: one per address and per username in each organization. Staff
+            # (no organization of their own): one per address and per username.
+            models.UniqueConstraint(
+                "organization",
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="one_user_per_email_per_org",
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email="") & models.Q(organization__isnull=True),
+                name="one_staff_user_per_email",
+            ),
+            models.UniqueConstraint(fields=["organization", "username"], name="one_username_per_org"),
+            models.UniqueConstraint(
+                fields=["username"], condition=models.Q(organization__isnull=True), name="one_staff_username"
+            ),
+            models.UniqueConstraint(fields=["account", "organization"], name="one_user_per_account_per_org"),
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=models.Q(organization__isnull=True),
+                name="one_staff_user_per_account",
+            ),
         ]
         indexes = [
+            # Login and the look-ups by address across organizations.
+            models.Index(Lower("email"), condition=~models.Q(email=""), name="accounts_user_email_lower_idx"),
+            models.Index(fields=["username"], name="accounts_user_username_idx"),
             models.Index(fields=["organization", "profile", "status"]),
             # Declared here rather than with db_index=True, which on PostgreSQL adds a second
             # index for LIKE queries that no query makes: every user written updates both.
@@ -77,6 +150,39 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if self.account_id and (update_fields is None or set(update_fields) & set(CREDENTIALS)):
+            # One password for the person, whichever organization's User changed it.
+            User.objects.filter(account=self.account_id).exclude(pk=self.pk).update(
+                **{field: getattr(self, field) for field in CREDENTIALS}
+            )
+
+    def joins_existing_account(self) -> bool:
+        """Whether this organization's invitation goes to a person who already has an account
+        (from another organization): they accept it with that account's password."""
+        if self.account_id is not None:
+            return False
+        if not hasattr(self, "_has_account_elsewhere"):
+            self._has_account_elsewhere = Account.objects.with_email(self.email).exists()
+        return self._has_account_elsewhere
+
+    @staticmethod
+    def look_up_accounts_elsewhere(users) -> None:
+        """joins_existing_account() for many users in one query (a chunk of emails)."""
+        users = [user for user in users if user.account_id is None]
+        emails = {user.email.lower() for user in users}
+        if not emails:
+            return
+        found = set(
+            Account.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=emails)
+            .values_list("email_lower", flat=True)
+        )
+        for user in users:
+            user._has_account_elsewhere = user.email.lower() in found
 
     @property
     def has_temporary_password(self) -> bool:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enlace.accounts import joining
 from enlace.accounts.models import User
 from enlace.lib.errors import DomainError
 from enlace.organizations.models import Membership, Organization
@@ -30,9 +31,6 @@ def create_organization(
     admin, password = None, None
     if admin_email:
         admin, password = ensure_staff_user(email=admin_email, language=language)
-        if admin.profile != User.Profile.STAFF:
-            # A partner's person must never become an organization's admin by a typo.
-            raise DomainError("not_staff", _("This email belongs to a customer's or supplier's user."))
         Membership.objects.create(organization=organization, user=admin, role=Membership.Role.ADMIN)
     return organization, admin, password
 
@@ -42,8 +40,9 @@ ONE_TIME_PASSWORD_LIFETIME = timedelta(days=7)
 
 def ensure_staff_user(*, email: str, language: str = "es", password: str | None = None):
     """The staff user with this email; if new, created with a one-time password that must be
-    replaced at first login (or with `password` as their own, for the demo)."""
-    existing = User.objects.with_email(email).first()
+    replaced at first login (or with `password` as their own, for the demo). A person who
+    already has an account (a partner's person elsewhere) keeps its password."""
+    existing = User.objects.with_email(email).filter(organization__isnull=True).first()
     if existing:
         return existing, None
     user = User(
@@ -53,10 +52,16 @@ def ensure_staff_user(*, email: str, language: str = "es", password: str | None 
         status=User.Status.READY,
         language=language,
     )
-    if password:
-        user.set_password(password)
+    account = joining.account_of(email)
+    if account is not None:
+        joining.share_credentials(user, account=account)
+        password = None
     else:
-        password = secrets.token_urlsafe(12)
-        user.set_temporary_password(password, expires_at=timezone.now() + ONE_TIME_PASSWORD_LIFETIME)
+        if password:
+            user.set_password(password)
+        else:
+            password = secrets.token_urlsafe(12)
+            user.set_temporary_password(password, expires_at=timezone.now() + ONE_TIME_PASSWORD_LIFETIME)
+        joining.open_account(user)
     user.save()
     return user, password

@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enlace.accounts import joining
 from enlace.accounts.models import User
 from enlace.audit.models import AuditEvent
 from enlace.audit.services import record
@@ -27,27 +28,40 @@ from enlace.organizations.models import Organization
 from enlace.partners.models import Company
 
 
-def email_in_use(email: str) -> bool:
-    """Whether an address already belongs to a user, whatever its case (the rule: emails_in_use)."""
-    return bool(emails_in_use([email.lower()]))
+def email_in_use(email: str, *, organization) -> bool:
+    """Whether an address already belongs to one of the organization's people, whatever its
+    case (the rule: emails_in_use)."""
+    return bool(emails_in_use([email.lower()], organization=organization))
 
 
-def emails_in_use(emails) -> set[str]:
+def emails_in_use(emails, *, organization) -> set[str]:
     """Those of these addresses, normalized (lib.forms.normalize_email), that already belong to
-    a user: as a user's email, whatever its case, or as a username (the people who log in with
-    their address have it as username, always normalized). Every form, registration, invitation
-    and import asks this, one address or a file's thousands at a time."""
+    one of the organization's people: its partners' people (as email, whatever its case, or as
+    username: people who log in with their address have it as username, always normalized) and
+    its staff. Other organizations' people are no business of this one: the same person may be
+    invited by each. Every form, registration, invitation and import asks this, one address or a
+    file's thousands at a time."""
     emails = list(emails)
     if not emails:
         return set()
-    # The unique index on lower(email) leaves out empty emails: saying so lets it serve this.
+    # The indexes on (organization, lower(email)) leave out empty emails: saying so lets them
+    # serve this.
+    people = User.objects.annotate(email_lower=Lower("email")).exclude(email="")
     taken = set(
-        User.objects.annotate(email_lower=Lower("email"))
-        .exclude(email="")
-        .filter(email_lower__in_array=emails)
-        .values_list("email_lower", flat=True)
+        people.filter(organization=organization, email_lower__in_array=emails).values_list(
+            "email_lower", flat=True
+        )
     )
-    taken.update(User.objects.filter(username__in_array=emails).values_list("username", flat=True))
+    taken.update(
+        User.objects.filter(organization=organization, username__in_array=emails).values_list(
+            "username", flat=True
+        )
+    )
+    taken.update(
+        people.filter(memberships__organization=organization, email_lower__in_array=emails).values_list(
+            "email_lower", flat=True
+        )
+    )
     return taken
 
 
@@ -71,9 +85,9 @@ def create_customer_user(
     """
     if partner.organization_id != organization.pk or partner.kind != partner.Kind.CUSTOMER:
         raise DomainError("wrong_partner", _("Choose a customer of this organization."))
-    if User.objects.filter(username=username).exists():
+    if User.objects.filter(organization=organization, username=username).exists():
         raise DomainError("username_taken", _("A user with this username already exists."))
-    if email_in_use(email):
+    if email_in_use(email, organization=organization):
         raise DomainError("email_taken", _("A user with this email already exists."))
     user = User(
         username=username,
@@ -126,10 +140,17 @@ def reset_temporary_password(*, invitation: Invitation) -> None:
 
     With the organization's *link only* style the user gets no password at all: the link
     leads to a page where they choose one. A person who chose their password when registering
-    by link keeps it: the activation email only activates.
+    by link keeps it: the activation email only activates. So does a person who already has an
+    account: they accept with its password (joining.accept).
     """
     user = invitation.user
     if chose_own_password(user):
+        return
+    if user.joins_existing_account():
+        user.set_unusable_password()
+        user.must_change_password = False
+        user.temporary_password_expires_at = None
+        user.save()
         return
     if invitation.organization.activation_style == Organization.ActivationStyle.TEMPORARY_PASSWORD:
         user.set_temporary_password(
@@ -175,22 +196,24 @@ def resend(*, invitation: Invitation, by=None, now=None) -> Invitation:
 
 @transaction.atomic
 def activate_account(*, token: str, password: str | None = None) -> User:
-    """Consume an activation link. With *link only*, the chosen password is set at once.
+    """Consume an activation link. With *link only*, the chosen password is set at once; a
+    person who already has an account gives its password instead, and is ready at once too.
 
-    Raises InvitationInvalid for an unknown, used or expired link, and ValidationError for a
-    password the validators refuse.
+    Raises InvitationInvalid for an unknown, used or expired link, ValidationError for a
+    password the validators refuse, and DomainError for a wrong account password.
     """
     invitation = find_by_token(token, kind=Invitation.Kind.ACTIVATION, lock=True)
     user = User.objects.select_for_update().get(pk=invitation.user_id)
-    if password is not None:
+    if password is not None and not user.joins_existing_account():
         validate_password(password, user)
+    joining.accept(user, password=password)
     user.mark_activated()
-    if password is not None:
-        user.set_password(password)
+    # (A joined account may still be on a temporary password: the next login replaces it.)
+    if password is not None and not user.must_change_password:
         user.mark_ready()
     user.save()
     mark_used(invitation, event="activate", user=user)
-    if password is not None:
+    if user.status == User.Status.READY:
         record(
             organization=invitation.organization,
             action=AuditEvent.Action.READY,
@@ -274,11 +297,12 @@ def register_with_link(
     user.phone = phone
     user.job_title = job_title
     user.language = language or invitation.language
-    validate_password(password, user)
-    user.set_password(password)
-    # Their own password: no temporary one to replace, so the first login makes them ready.
-    user.must_change_password = False
-    user.temporary_password_expires_at = None
+    if not user.joins_existing_account():
+        validate_password(password, user)
+        # Their own password: no temporary one to replace, so the first login makes them ready.
+        user.must_change_password = False
+        user.temporary_password_expires_at = None
+    joining.accept(user, password=password)
     user.save()
     mark_used(invitation, event="register", user=user, actor=user, now=now)
     issue_invitation(
@@ -298,15 +322,16 @@ def register_with_link(
 def register_with_code(
     *, code: str, email: str, password: str, first_name: str, last_name: str, now=None
 ) -> User:
-    """Create the supplier person's account from a usable code, mark the company registered
-    and the invitation registered. Raises CodeRefused, DomainError (email in use) or
-    ValidationError (a password the validators refuse)."""
+    """Create the supplier person's user from a usable code, mark the company registered and
+    the invitation registered. A person who already has an account (another buyer invited them
+    first) joins it with its password. Raises CodeRefused, DomainError (email in use here, or a
+    wrong account password) or ValidationError (a password the validators refuse)."""
     now = now or timezone.now()
     invitation = find_by_code(code, lock=True, now=now)
     partner = invitation.partner
     company = Company.objects.select_for_update().get(pk=partner.company_id)
     email = normalize_email(email)
-    if email_in_use(email):
+    if email_in_use(email, organization=invitation.organization):
         raise DomainError("email_taken", _("A user with this email already exists."), field="email")
     user = User(
         username=email,
@@ -318,11 +343,13 @@ def register_with_code(
         partner=partner,
         language=invitation.language,
     )
-    validate_password(password, user)
-    user.set_password(password)
-    # The person chose their own password here: nothing is left to activate.
+    if not user.joins_existing_account():
+        validate_password(password, user)
+    joining.accept(user, password=password)
+    # The person chose their own password here (or joined theirs): nothing is left to activate.
     user.mark_activated()
-    user.mark_ready()
+    if not user.must_change_password:
+        user.mark_ready()
     try:
         with transaction.atomic():
             user.save()

@@ -1,8 +1,8 @@
 """Invite suppliers to the network: each invitation carries its own activation code.
 
-The addresses are checked first (valid, not already a user's: accounts.services.emails_in_use,
-which is why this lives in accounts); the codes are sent by invitations.supplier_codes, which
-resends a pending invitation instead of issuing a second one.
+The addresses are checked first (valid, not already one of the organization's people:
+accounts.services.emails_in_use, which is why this lives in accounts); the codes are sent by
+invitations.supplier_codes, which resends a pending invitation instead of issuing a second one.
 """
 
 from dataclasses import dataclass, field
@@ -42,10 +42,11 @@ class InviteOutcome:
         return len(self.invitations)
 
 
-def clean_emails(emails) -> list[str]:
+def clean_emails(emails, *, organization) -> list[str]:
     """Every address normalized, duplicates removed; DomainError naming each bad one.
 
-    An address that already belongs to a user cannot register again, so it is refused too.
+    An address that already belongs to one of the organization's people cannot register again,
+    so it is refused too (another organization's people may: they join with their account).
     """
     cleaned, bad, taken = [], [], []
     for raw in emails:
@@ -65,7 +66,7 @@ def clean_emails(emails) -> list[str]:
             _("These addresses are not valid: %(emails)s. Nobody was invited.") % {"emails": ", ".join(bad)},
             emails=bad,
         )
-    taken = sorted(emails_in_use(cleaned))
+    taken = sorted(emails_in_use(cleaned, organization=organization))
     if taken:
         raise DomainError(
             "emails_taken",
@@ -100,7 +101,7 @@ def invite_partner(*, organization, partner, emails, by) -> InviteOutcome:
     Every address is validated first: one bad address invites nobody.
     """
     _check_supplier(organization, partner)
-    cleaned = clean_emails(emails)
+    cleaned = clean_emails(emails, organization=organization)
     outcome = InviteOutcome()
     _invite(organization=organization, pairs=[(partner, email) for email in cleaned], by=by, outcome=outcome)
     return outcome
@@ -120,7 +121,7 @@ def invite_selected(*, organization, partners, by) -> InviteOutcome:
             outcome.skipped.append((partner, NO_EMAIL))
         else:
             pairs.append((partner, partner.email.lower()))
-    taken = emails_in_use(email for _partner, email in pairs)
+    taken = emails_in_use((email for _partner, email in pairs), organization=organization)
     outcome.skipped += [(partner, EMAIL_TAKEN) for partner, email in pairs if email in taken]
     pairs = [(partner, email) for partner, email in pairs if email not in taken]
     if pairs:

@@ -323,7 +323,7 @@ class CustomerUserValidator(Validator):
         )
 
         def taken(emails):
-            return [(email, None, None) for email in emails_in_use(emails)]
+            return [(email, None, None) for email in emails_in_use(emails, organization=self.organization)]
 
         self.look_up("taken", "email", taken)
         # Asked of the spool, so that only the rows in error come back to Python.

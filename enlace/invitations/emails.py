@@ -22,7 +22,7 @@ TEMPLATE_FOR_KIND = {
 }
 # Values of the context that are the same for every invitee of an organization (and language);
 # the rest are the invitee's own (see enlace.mail.rendering.Email.shared).
-SHARED = frozenset({"organization_name", "from_email", "has_own_password", "is_code"})
+SHARED = frozenset({"organization_name", "from_email", "has_own_password", "joins_account", "is_code"})
 
 
 def from_address(organization) -> str:
@@ -89,6 +89,12 @@ def invitation_context(invitation: Invitation) -> dict:
         if user.has_temporary_password:
             context["temporary_password"] = secrets.derive_temporary_password(invitation.secret_salt)
         context["has_own_password"] = user.has_usable_password() and not user.has_temporary_password
+        # Asked only where the answer can be yes: a joining person gets no temporary password.
+        context["joins_account"] = (
+            not context["has_own_password"]
+            and not context["temporary_password"]
+            and user.joins_existing_account()
+        )
     elif invitation.kind == Invitation.Kind.REGISTRATION:
         context["link"] = secret_link("accounts:registration_link", secret)
     else:

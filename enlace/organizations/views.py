@@ -1,17 +1,15 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from enlace.accounts.models import User
 from enlace.invitations.models import Invitation
 from enlace.lib.forms import TextField
 from enlace.organizations.decorators import staff_required
-from enlace.organizations.middleware import SESSION_KEY
-from enlace.organizations.models import Membership, Organization
+from enlace.organizations.models import Organization
 from enlace.partners.models import Partner
 
 
@@ -30,16 +28,6 @@ def home(request):
         "pending_invitations": Invitation.objects.for_organization(organization).pending().count(),
     }
     return render(request, "organizations/home.html", {"counts": counts})
-
-
-@require_POST
-@login_required
-def switch(request):
-    membership = get_object_or_404(
-        Membership, user=request.user, organization_id=request.POST.get("organization")
-    )
-    request.session[SESSION_KEY] = membership.organization_id
-    return redirect("home")
 
 
 class SettingsForm(forms.ModelForm):

@@ -137,7 +137,11 @@ def test_an_apply_that_the_database_refuses_leaves_nothing_and_says_so(
 
     def validate_then_someone_takes_an_email(**kwargs):
         validator = validate(**kwargs)
-        User.objects.create(username="persona5@cliente.example", email="persona5@cliente.example")
+        User.objects.create(
+            username="persona5@cliente.example",
+            email="persona5@cliente.example",
+            organization=customer.organization,
+        )
         return validator
 
     monkeypatch.setattr(services, "validate_batch", validate_then_someone_takes_an_email)

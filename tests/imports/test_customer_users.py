@@ -51,7 +51,7 @@ def test_each_person_becomes_a_pending_customer_user_with_a_queued_registration_
 
 
 def test_every_error_is_reported_with_its_row_and_column_and_nothing_is_written(customer):
-    User.objects.create(username="taken", email="Taken@Cliente.example")
+    User.objects.create(username="taken", email="Taken@Cliente.example", organization=customer.organization)
     rows = [
         person(1),
         person(2, code="NOPE"),
@@ -148,7 +148,7 @@ def test_an_email_too_long_to_be_a_username_is_refused_not_cut(customer):
 def test_the_check_for_emails_in_use_reads_the_email_index_not_every_user(customer):
     with CaptureQueriesContext(connection) as queries:
         run(customer.organization, csv_file([person(1)], CUSTOMER_USERS_HEADER), name="p.csv")
-    (lookup,) = [q["sql"] for q in queries if 'LOWER("accounts_user"."email")' in q["sql"]]
+    lookup = next(q["sql"] for q in queries if 'LOWER("accounts_user"."email")' in q["sql"])
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -157,4 +157,14 @@ def test_the_check_for_emails_in_use_reads_the_email_index_not_every_user(custom
         else:
             cursor.execute("EXPLAIN QUERY PLAN " + lookup)
         plan = " ".join(str(row) for row in cursor.fetchall())
-    assert "one_user_per_email" in plan
+    assert "one_user_per_email_per_org" in plan
+
+
+def test_people_of_another_organization_are_imported_as_anyone_else(customer, globex):
+    # The same address in another organization is no business of this one: no "taken", and
+    # nothing in the answer tells the two apart.
+    User.objects.create(username="p1", email="persona1@cliente.example", organization=globex)
+    batch = run(customer.organization, xlsx([person(1), person(2)], CUSTOMER_USERS_HEADER))
+
+    assert batch.status == ImportBatch.Status.APPLIED and batch.errors == []
+    assert User.objects.filter(email="persona1@cliente.example").count() == 2

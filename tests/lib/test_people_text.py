@@ -89,7 +89,7 @@ def form_cases(acme, customer):
     return [
         (PortalUserForm(organization=acme), ["first_name", "last_name"]),
         (RegistrationForm(invitation=invitation), ["first_name", "last_name", "job_title"]),
-        (SupplierAccountForm(), ["first_name", "last_name"]),
+        (SupplierAccountForm(organization=acme), ["first_name", "last_name"]),
         (PartnerForm(organization=acme), ["name", "description", "address", "city", "province", "groups"]),
         (ApiKeyForm(), ["name"]),
         (SettingsForm(instance=acme), ["name"]),

@@ -110,28 +110,39 @@ def test_no_model_change_lacks_its_migration():
 
 
 @pytest.mark.django_db
-def test_org_create_never_makes_a_partners_person_an_admin(customer, alice):
-    from enlace.accounts.services import create_customer_user
-    from tests.conftest import ec_cedula
+def test_org_create_makes_a_partners_person_admin_with_the_password_they_have(customer, alice):
+    from django.contrib.auth import authenticate
 
-    create_customer_user(
-        organization=customer.organization,
-        by=alice,
-        username=ec_cedula(40),
-        partner=customer,
+    from enlace.accounts.joining import open_account
+    from tests.conftest import PASSWORD
+
+    person = User.objects.create_user(
+        username="buyer@tornillo.example",
         email="buyer@tornillo.example",
+        password=PASSWORD,
+        profile=User.Profile.CUSTOMER,
+        organization=customer.organization,
+        partner=customer,
     )
-    with pytest.raises(CommandError, match="customer's or supplier's|de un cliente o de un proveedor"):
-        call_command(
-            "org",
-            "create",
-            "other",
-            "--name",
-            "Other",
-            "--country",
-            "EC",
-            "--admin-email",
-            "buyer@tornillo.example",
-            stdout=StringIO(),
-        )
-    assert not Organization.objects.filter(slug="other").exists()
+    open_account(person)
+    person.save()
+    out = StringIO()
+    call_command(
+        "org",
+        "create",
+        "other",
+        "--name",
+        "Other",
+        "--country",
+        "EC",
+        "--admin-email",
+        "buyer@tornillo.example",
+        stdout=out,
+    )
+    assert "keeps their password" in out.getvalue() and "One-time password" not in out.getvalue()
+    staff = User.objects.get(organization=None, email="buyer@tornillo.example")
+    assert staff.account == person.account and staff.memberships.get().organization.slug == "other"
+    # One sign-in: the same password, and the customer's user of the first organization untouched.
+    assert authenticate(username="buyer@tornillo.example", password=PASSWORD) in (person, staff)
+    person.refresh_from_db()
+    assert (person.organization, person.partner) == (customer.organization, customer)

@@ -178,9 +178,9 @@ def test_the_directory_runs_a_fixed_number_of_queries_whatever_the_page_holds(al
         partner = add_supplier(acme, n, groups=["G", f"H{n}"])
         invite_partner(organization=acme, partner=partner, emails=[f"a{n}@x.example"], by=alice)
     assert queries_for_page() == few
-    # session, user, memberships (the header's switcher reuses them), the groups for the filter,
-    # the page (statuses included), and the page's groups
-    assert few == 6
+    # session, user, memberships, the person's other organizations (the header's switcher), the
+    # groups for the filter, the page (statuses included), and the page's groups
+    assert few == 7
 
 
 @pytest.mark.django_db

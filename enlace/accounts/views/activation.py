@@ -6,13 +6,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from enlace.accounts import services
-from enlace.accounts.forms import NewPasswordForm
+from enlace.accounts.forms import AccountPasswordForm, NewPasswordForm
 from enlace.accounts.views.language import remember_language, speak_language_of
 from enlace.accounts.views.pending import PendingInvitation
 from enlace.invitations.lookup import InvitationInvalid
 from enlace.invitations.models import Invitation
 from enlace.invitations.secrets import secret_of
 from enlace.lib import ratelimit
+from enlace.lib.errors import DomainError
 
 PENDING = PendingInvitation(
     cookie="enlace_activation",
@@ -40,9 +41,15 @@ def activate(request):
         return PENDING.forget(render(request, "accounts/link_invalid.html", status=410))
     attempt.give_back()  # a valid link: only wrong ones count
     speak_language_of(request, invitation)
-    # With the *link only* style the person has no password yet and chooses it here.
-    needs_password = not invitation.user.has_usable_password()
-    form = NewPasswordForm(request.POST or None) if needs_password else None
+    # With the *link only* style the person has no password yet and chooses it here; a person
+    # who already has an account (from another organization) gives its password instead.
+    joins_account = invitation.user.joins_existing_account()
+    if joins_account:
+        form = AccountPasswordForm(request.POST or None)
+    elif not invitation.user.has_usable_password():
+        form = NewPasswordForm(request.POST or None)
+    else:
+        form = None
     if request.method == "POST" and (form is None or form.is_valid()):
         password = form.cleaned_data["password1"] if form else None
         try:
@@ -51,6 +58,8 @@ def activate(request):
             return PENDING.forget(render(request, "accounts/link_invalid.html", status=410))
         except ValidationError as error:
             form.add_error("password1", error)
+        except DomainError as error:
+            form.add_error(error.extra.get("field"), error.message)
         else:
             if password is not None:
                 login(request, user, backend="enlace.accounts.backends.PortalBackend")
@@ -61,5 +70,10 @@ def activate(request):
     return render(
         request,
         "accounts/activate.html",
-        {"form": form, "temporary_password": invitation.user.must_change_password},
+        {
+            "form": form,
+            "joins_account": joins_account,
+            "invitation": invitation,
+            "temporary_password": invitation.user.must_change_password,
+        },
     )

@@ -19,6 +19,7 @@ from enlace.invitations.lookup import InvitationInvalid
 from enlace.invitations.models import Invitation
 from enlace.invitations.secrets import secret_of
 from enlace.lib import ratelimit
+from enlace.lib.errors import DomainError
 
 PENDING = PendingInvitation(
     cookie="enlace_registration",
@@ -72,6 +73,8 @@ def register(request):
             return PENDING.forget(_invalid(request))
         except ValidationError as error:
             form.add_error("password1", error)
+        except DomainError as error:
+            form.add_error(error.extra.get("field"), error.message)
         else:
             # Post/redirect/get: reloading the next page shows it again instead of re-posting.
             request.session[REGISTERED_SESSION_KEY] = {"email": user.email, "language": user.language}

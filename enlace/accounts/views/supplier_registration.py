@@ -67,7 +67,7 @@ def _account_form(request, invitation):
         "first_name": invitation.first_name,
         "last_name": invitation.last_name,
     }
-    return SupplierAccountForm(request.POST or None, initial=initial)
+    return SupplierAccountForm(request.POST or None, initial=initial, organization=invitation.organization)
 
 
 def _confirm_step(request, form, invitation):

@@ -57,6 +57,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -130,6 +131,8 @@ CHUNK_FIELDS = (
     "user__username",
     "user__password",
     "user__temporary_password_expires_at",
+    "user__account",
+    "user__email",
     "delivery_attempts",  # what the reason of a final failure counts
 )
 
@@ -160,6 +163,8 @@ def deliver_chunk(pairs, *, requeue, purpose: str = INVITATION, attempt: int = 1
         .order_by("pk")
         if inv.generation == wanted[inv.pk]
     ]
+    # Whether each activation's person joins an account they have: asked once for the chunk.
+    get_user_model().look_up_accounts_elsewhere(inv.user for inv in invitations if inv.user_id)
     run = _ChunkRun(purpose=purpose, attempt=attempt, requeue=requeue)
     run.outcome["skipped"] = len(wanted) - len(invitations)
     with commits_without_waiting_for_disk():
