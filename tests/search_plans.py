@@ -10,13 +10,14 @@ postgresql_only = pytest.mark.skipif(
 
 def plan_of(queryset) -> str:
     """The plan of `queryset` with sequential scans priced out, so that an index that can serve
-    the query is used even on a table of a few hundred rows, and with the statistics of the rows
+    the query is used even on a table of a few thousand rows, and with the statistics of the rows
     the test wrote (else the planner takes every table for nearly empty). The rows written since
     a GIN index was made wait in its pending list, which makes the index look dear: they are
     moved into it first, as autovacuum would."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT gin_clean_pending_list(indexrelid) FROM pg_index JOIN pg_class c ON c.oid = indexrelid JOIN pg_am am ON am.oid = c.relam WHERE am.amname = 'gin'"
+            "SELECT gin_clean_pending_list(c.oid) FROM pg_class c"
+            " JOIN pg_am ON pg_am.oid = c.relam WHERE pg_am.amname = 'gin'"
         )
         cursor.execute("ANALYZE")
         cursor.execute("SET LOCAL enable_seqscan = off")
