@@ -174,10 +174,10 @@ class Validator:
             self.spool.remember(name, query(chunk))
 
     def codes_without_zeros(self, name, key, codes) -> dict:
-        """Excel turns a code typed as 00123 into the number 123. Of the values of `key` that
-        matched nothing under `name` and are digits, each one's codes among `codes` (a
-        queryset of (code, id) of the organization's codes that start with a zero) that are the
-        value with its zeros restored: {value: [(code, id), ...]}."""
+        """Codes a spreadsheet stripped of their zeros (00123 saved as the number 123): for each
+        value of `key` that matched nothing under `name` and is digits, the (code, id) of the
+        partners in `codes` whose code is that value with zeros before it; values with none
+        are left out."""
         lost = {}
         for _number, value in self.spool.rows_by_found(name, key, found=False):
             if value.isdigit() and not value.startswith("0"):

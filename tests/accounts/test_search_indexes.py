@@ -1,14 +1,12 @@
 """The Portal users' search reads its index on PostgreSQL."""
 
-import pytest
-
 from enlace.accounts.models import User
 from enlace.accounts.selectors import filter_users, organization_users
-from tests.search_plans import plan_of, postgresql_only
+from tests.search_plans import committing, plan_of, postgresql_only
 
 
 @postgresql_only
-@pytest.mark.django_db
+@committing
 def test_the_search_by_name_email_or_username_reads_its_index(acme, alice, customer):
     User.objects.bulk_create(
         User(

@@ -8,7 +8,7 @@ from enlace.invitations.selectors import search_invitations
 from enlace.invitations.services import build_invitation
 from enlace.partners.models import Partner
 from tests.organizations.test_list_pages_queries import add_partners
-from tests.search_plans import plan_of, postgresql_only
+from tests.search_plans import committing, plan_of, postgresql_only
 
 
 def add_requests(organization, partner, start, count):
@@ -46,7 +46,7 @@ def test_the_search_matches_people_and_their_customer(acme, customer, query, fou
 
 
 @postgresql_only
-@pytest.mark.django_db
+@committing
 def test_the_search_reads_the_indexes(acme, customer):
     for n, partner in enumerate(add_partners(acme, Partner.Kind.CUSTOMER, 0, 3000)):
         add_requests(acme, partner, n, 1)

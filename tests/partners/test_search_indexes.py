@@ -9,7 +9,7 @@ from enlace.partners.selectors import search_partners
 from enlace.partners.services import create_partner
 from tests.conftest import ec_ruc
 from tests.organizations.test_list_pages_queries import add_partners
-from tests.search_plans import plan_of, postgresql_only
+from tests.search_plans import committing, plan_of, postgresql_only
 
 SUPPLIER = Partner.Kind.SUPPLIER
 
@@ -69,7 +69,7 @@ def test_a_tax_id_is_found_by_its_start_whatever_the_punctuation(acme, suppliers
 
 
 @postgresql_only
-@pytest.mark.django_db
+@committing
 @pytest.mark.parametrize(
     "query, index",
     [
@@ -85,7 +85,7 @@ def test_each_way_of_matching_reads_its_index(acme, many_suppliers, query, index
 
 
 @postgresql_only
-@pytest.mark.django_db
+@committing
 def test_the_supplier_directory_and_customer_search_read_the_indexes(acme, many_suppliers):
     plan = plan_of(supplier_directory(organization=acme, query="Empresa 19", status="invited"))
     assert "partner_name_trgm_idx" in plan and "company_tax_id_prefix_idx" in plan, plan
