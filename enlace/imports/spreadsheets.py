@@ -62,7 +62,9 @@ def template_xlsx(kind) -> bytes:
         put_text(sheet, 2, index, column.example).font = EXAMPLE_FONT
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = column.width
-        # Typed values stay text: codes and tax IDs keep their leading zeros.
+        # Typed values stay text: codes and tax IDs keep their leading zeros, in the whole
+        # column (its style) and in the first thousand cells (which Excel reads first).
+        sheet.column_dimensions[letter].number_format = TEXT
         for row in range(2, 1002):
             sheet[f"{letter}{row}"].number_format = TEXT
     sheet.freeze_panes = "A2"

@@ -15,7 +15,7 @@ from enlace.imports.spool import RowSpool
 from enlace.lib import lookups  # noqa: F401 - registers __in_array
 from enlace.lib.forms import clean_text, normalize_email, normalize_phone
 from enlace.partners.models import Partner
-from enlace.partners.taxids import normalize_tax_id
+from enlace.partners.taxids import normalize_tax_id, tax_id_with_zeros
 
 QUERY_CHUNK = 5000  # values per look-up query (__in_array): well under SQLite's 32,766 parameters
 GROUP_SEPARATORS = re.compile(r"[;|]")
@@ -112,7 +112,15 @@ class Validator:
         try:
             return normalize_tax_id(self.country, value)
         except ValidationError as error:
-            self.error(number, key, value, error.code or "invalid_tax_id", error.messages[0])
+            restored = tax_id_with_zeros(self.country, value)
+            if restored:
+                message = _(
+                    "Excel removed the leading zeros of this tax ID (%(id)s?): format the column as "
+                    "text and type the IDs with their zeros."
+                ) % {"id": restored}
+                self.error(number, key, value, "leading_zeros_removed", message)
+            else:
+                self.error(number, key, value, error.code or "invalid_tax_id", error.messages[0])
             return None
 
     def groups(self, number, row, key="groups"):
@@ -164,6 +172,34 @@ class Validator:
         it returns (value, ref, extra) triples for the values the database has."""
         for chunk in self.spool.distinct(key, QUERY_CHUNK):
             self.spool.remember(name, query(chunk))
+
+    def codes_without_zeros(self, name, key, codes) -> dict:
+        """Codes a spreadsheet stripped of their zeros (00123 saved as the number 123): for each
+        value of `key` that matched nothing under `name` and is digits, the (code, id) of the
+        partners in `codes` whose code is that value with zeros before it; values with none
+        are left out."""
+        lost = {}
+        for _number, value in self.spool.rows_by_found(name, key, found=False):
+            if value.isdigit() and not value.startswith("0"):
+                lost[value] = []
+        if lost:
+            for code, pk in codes.filter(code__startswith="0").values_list("code", "pk").iterator():
+                if code.isdigit() and code.lstrip("0") in lost:
+                    lost[code.lstrip("0")].append((code, pk))
+        return {value: sorted(found) for value, found in lost.items() if found}
+
+    def zeros_removed(self, number, key, value, candidates) -> None:
+        self.error(
+            number,
+            key,
+            value,
+            "leading_zeros_removed",
+            _(
+                "Excel removed the leading zeros of this code (%(codes)s?): format the column as "
+                "text and type the codes with their zeros."
+            )
+            % {"codes": ", ".join(code for code, _pk in candidates)},
+        )
 
     @property
     def ok(self) -> bool:
@@ -237,17 +273,23 @@ class CustomerValidator(PartnerValidator):
             "tax_id", "duplicate_tax_id", _("This tax ID appears more than once in the file (rows %(rows)s).")
         )
         self.look_up_holders()
+        customers = Partner.objects.filter(organization=self.organization, kind=self.partner_kind)
         self.look_up(
             "code",
             "code",
-            lambda codes: Partner.objects.filter(
-                organization=self.organization, kind=self.partner_kind, code__in_array=codes
-            ).values_list("code", "pk", "code"),
+            lambda codes: customers.filter(code__in_array=codes).values_list("code", "pk", "code"),
         )
+        # Refused rather than matched: the row would write the code without its zeros.
+        restored = self.codes_without_zeros("code", "code", customers)
+        refused = set()
+        for number, code in self.spool.rows_by_found("code", "code", found=False):
+            if code in restored:
+                self.zeros_removed(number, "code", code, restored[code])
+                refused.add(number)
         for chunk in self.spool.chunks(lookups=[("code", "code"), ("holder", "tax_id")]):
             refs = []
             for number, clean, _ref, (by_code, holder) in chunk:
-                if not clean.get("code") or not clean.get("tax_id"):
+                if not clean.get("code") or not clean.get("tax_id") or number in refused:
                     continue
                 target = by_code[0] if by_code else None
                 if holder and holder[0] != target:
@@ -314,12 +356,17 @@ class CustomerUserValidator(Validator):
         }
 
     def finish(self) -> None:
+        customers = Partner.objects.filter(organization=self.organization, kind=Partner.Kind.CUSTOMER)
         self.look_up(
             "customer",
             "customer_code",
-            lambda codes: Partner.objects.filter(
-                organization=self.organization, kind=Partner.Kind.CUSTOMER, code__in_array=codes
-            ).values_list("code", "pk", "code"),
+            lambda codes: customers.filter(code__in_array=codes).values_list("code", "pk", "code"),
+        )
+        # A code that lost its zeros names the one customer whose code it is with them.
+        restored = self.codes_without_zeros("customer", "customer_code", customers)
+        self.spool.remember(
+            "customer",
+            ((value, found[0][1], found[0][0]) for value, found in restored.items() if len(found) == 1),
         )
 
         def taken(emails):
@@ -328,6 +375,9 @@ class CustomerUserValidator(Validator):
         self.look_up("taken", "email", taken)
         # Asked of the spool, so that only the rows in error come back to Python.
         for number, code in self.spool.rows_by_found("customer", "customer_code", found=False):
+            if code in restored:
+                self.zeros_removed(number, "customer_code", code, restored[code])
+                continue
             self.error(
                 number,
                 "customer_code",

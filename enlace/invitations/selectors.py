@@ -4,6 +4,7 @@ from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 
 from enlace.invitations.models import Invitation
+from enlace.partners.models import Partner
 
 MAX_SEARCH_WORDS = 5
 
@@ -39,11 +40,23 @@ def search_invitations(*, organization, state: str = "", kind: str = "", query: 
     if kind in Invitation.Kind.values:
         invitations = invitations.filter(kind=kind)
     for word in query.split()[:MAX_SEARCH_WORDS]:
-        invitations = invitations.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(email__icontains=word)
-            | Q(partner__name__icontains=word)
-            | Q(partner__code__iexact=word)
-        )
+        invitations = invitations.filter(pk__in=_matching_ids(organization, word))
     return invitations
+
+
+def _matching_ids(organization, word: str):
+    """The ids of the organization's invitations whose first or last name or email contains
+    `word`, or whose partner's name contains it or code is it.
+
+    The invitation's own columns and its partner's are two queries joined by UNION, so each
+    reads its index; one OR across the join reads every invitation of the organization.
+    """
+    mine = Invitation.objects.for_organization(organization).order_by()
+    by_person = mine.filter(
+        Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+    )
+    partners = Partner.objects.filter(organization=organization).filter(
+        Q(name__icontains=word) | Q(code__iexact=word)
+    )
+    by_partner = mine.filter(partner__in=partners.order_by().values("pk"))
+    return by_person.values("pk").union(by_partner.values("pk"))

@@ -163,6 +163,23 @@ def normalize_tax_id(country: str, value: str) -> str:
     return _normalize(value, country, known.companies if known else ())
 
 
+def tax_id_with_zeros(country: str, value: str) -> str | None:
+    """The one valid company ID of the country that is `value` with zeros before it, if `value`
+    is digits: what a spreadsheet leaves of an ID that starts with a zero (as Ecuador's RUCs
+    of provinces 01 to 09 do) once it takes it for a number."""
+    known = COUNTRIES.get(country.upper())
+    value = (value or "").strip()
+    if not known or not value.isdigit():
+        return None
+    restored = {
+        padded
+        for id_type in known.companies
+        for length in range(len(value) + 1, id_type.lengths[1] + 1)
+        if _valid(id_type, padded := value.rjust(length, "0"))
+    }
+    return restored.pop() if len(restored) == 1 else None
+
+
 def normalize_personal_id(country: str, value: str) -> str:
     """A person's national ID or tax ID in compact form, or ValidationError."""
     known = COUNTRIES.get(country.upper())

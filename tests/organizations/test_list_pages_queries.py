@@ -1,5 +1,5 @@
-"""Every list page costs the same number of queries with 10 rows as with 1,000: no query per row,
-whatever the directory's size."""
+"""Every list page and API list costs the same number of queries with 10 rows as with 1,000: no
+query per row, whatever the directory's size."""
 
 import pytest
 from django.db import connection
@@ -7,10 +7,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from enlace.accounts.models import User
+from enlace.api.keys import create_api_key
 from enlace.imports.models import ImportBatch
 from enlace.invitations.models import Invitation
 from enlace.invitations.services import build_invitation
 from enlace.partners.models import Company, Partner, PartnerGroup
+from tests.api.conftest import ApiClient
 
 
 def add_partners(organization, kind, start, count):
@@ -129,3 +131,38 @@ def test_a_list_page_costs_the_same_queries_with_10_and_1000_rows(alice_client, 
     with_ten = queries()
     add(acme, customer, 10, 990)
     assert queries() == with_ten, page
+
+
+API_LISTS = {
+    "suppliers": ("/suppliers", {}, add_suppliers),
+    "suppliers, searched": ("/suppliers", {"q": "Empresa"}, add_suppliers),
+    "customers": ("/customers", {}, add_customers),
+    "customers, searched": ("/customers", {"q": "Empresa"}, add_customers),
+    "users": ("/users", {}, add_portal_users),
+    "users, searched": ("/users", {"q": "Persona"}, add_portal_users),
+    "invitations": ("/invitations", {}, add_invitations),
+}
+
+
+@pytest.fixture
+def api(acme, alice):
+    _api_key, key = create_api_key(organization=acme, name="ERP", by=alice)
+    return ApiClient(key)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("endpoint", list(API_LISTS))
+def test_an_api_list_costs_the_same_queries_with_10_and_1000_rows(api, acme, customer, endpoint):
+    path, query, add = API_LISTS[endpoint]
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = api.get(path, query)
+        assert response.status_code == 200, response.content[:300]
+        return len(captured)
+
+    add(acme, customer, 0, 10)
+    queries()  # the key's first use is recorded once (then at most every few minutes)
+    with_ten = queries()
+    add(acme, customer, 10, 990)
+    assert queries() == with_ten, endpoint

@@ -1,0 +1,54 @@
+"""The activation requests' search: the same invitations on every database, read from the
+indexes on PostgreSQL."""
+
+import pytest
+
+from enlace.invitations.models import Invitation
+from enlace.invitations.selectors import search_invitations
+from enlace.invitations.services import build_invitation
+from enlace.partners.models import Partner
+from tests.organizations.test_list_pages_queries import add_partners
+from tests.search_plans import committing, plan_of, postgresql_only
+
+
+def add_requests(organization, partner, start, count):
+    Invitation.objects.bulk_create(
+        build_invitation(
+            organization=organization,
+            kind=Invitation.Kind.REGISTRATION,
+            email=f"p{n}@tornillo.example",
+            partner=partner,
+            first_name=f"Persona {n}",
+            last_name=f"Apellido{n}",
+        )
+        for n in range(start, start + count)
+    )
+
+
+def emails(invitations) -> list[str]:
+    return sorted(i.email for i in invitations)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query, found",
+    [
+        ("apellido7", ["p7@tornillo.example"]),  # a last name, any case
+        ("P8@TORNILLO", ["p8@tornillo.example"]),  # a part of the email
+        ("persona apellido9", ["p9@tornillo.example"]),  # every word must match
+        ("Tornillo C001", [f"p{n}@tornillo.example" for n in range(10)]),  # the customer's name and code
+        ("c001 nadie", []),
+    ],
+)
+def test_the_search_matches_people_and_their_customer(acme, customer, query, found):
+    add_requests(acme, customer, 0, 10)
+    assert emails(search_invitations(organization=acme, query=query)) == sorted(found)
+
+
+@postgresql_only
+@committing
+def test_the_search_reads_the_indexes(acme, customer):
+    for n, partner in enumerate(add_partners(acme, Partner.Kind.CUSTOMER, 0, 3000)):
+        add_requests(acme, partner, n, 1)
+    plan = plan_of(search_invitations(organization=acme, query="apellido77"))
+    assert "invitation_search_trgm_idx" in plan and "partner_name_trgm_idx" in plan, plan
