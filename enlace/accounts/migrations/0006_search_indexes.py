@@ -4,7 +4,7 @@ from enlace.lib.postgres import RunSQLOnPostgreSQL
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0004_portal_user_manager")]
+    dependencies = [("accounts", "0005_accounts_across_organizations")]
 
     operations = [
         RunSQLOnPostgreSQL("CREATE EXTENSION IF NOT EXISTS pg_trgm", migrations.RunSQL.noop),
