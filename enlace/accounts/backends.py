@@ -34,3 +34,16 @@ def _username_is(username: str) -> Q:
     if "@" in username or compact == username:
         return Q(username=username)
     return Q(username=username) | Q(username=compact)
+
+
+def user_known_as(identifier: str) -> User | None:
+    """The user that `identifier`, typed as at login (the username in any spelling, or the
+    email), names; None if nobody. The password reset asks who you are this way."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    return (
+        User.objects.annotate(email_lower=Lower("email"))
+        .filter(_username_is(identifier) | having_email(identifier))
+        .first()
+    )
