@@ -190,6 +190,18 @@ def test_a_new_request_replaces_the_unused_link(rosa, client):
 
 
 @pytest.mark.django_db
+def test_the_links_cookie_holds_a_proof_kept_from_scripts_and_other_sites(rosa, client):
+    ask(client, rosa.email)
+    run_worker()
+    link = link_in(reset_messages()[0], "/p/")
+    cookie = client.get(link).cookies["enlace_password_reset"]
+    assert cookie["httponly"] and cookie["secure"] and cookie["samesite"] == "Lax"
+    assert cookie["path"] == reverse("accounts:password_reset")
+    reset = PasswordReset.objects.get()
+    assert cookie.value == f"{reset.pk}.{password_reset.proof_of(reset)}"
+
+
+@pytest.mark.django_db
 def test_a_weak_password_is_refused_and_the_link_still_works(rosa, client):
     ask(client, rosa.email)
     run_worker()
