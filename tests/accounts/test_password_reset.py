@@ -370,3 +370,18 @@ def test_the_token_is_in_no_log(rosa, client, caplog):
     choose(client)
     token = link.strip("/").rsplit("/", 1)[1]
     assert token not in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_temporary_refusal_is_retried_later(smtp_server, rosa, client, settings):
+    settings.MAIL_RETRY_SECONDS = 60
+    smtp_server.handler.temporary_failures = 1  # 421 to the first message
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        ask(client, rosa.email)
+        run_worker()
+    assert smtp_server.messages == []
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
+        run_worker()
+    [message] = smtp_server.messages
+    assert message["To"] == "rosa@tornillo.example"
