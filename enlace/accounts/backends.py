@@ -20,8 +20,7 @@ class PortalBackend(ModelBackend):
             return None
         username = username.strip()
         candidates = (
-            User.objects.annotate(email_lower=Lower("email"))
-            .filter(_username_is(username) | having_email(username))
+            _known_as(username)
             .exclude(password__startswith="!")  # unusable: nobody logs in with it
             .order_by(F("last_login").desc(nulls_last=True), "pk")
         )
@@ -50,3 +49,29 @@ def _username_is(username: str) -> Q:
     if "@" in username or compact == username:
         return Q(username=username)
     return Q(username=username) | Q(username=compact)
+
+
+def _known_as(identifier: str):
+    return User.objects.annotate(email_lower=Lower("email")).filter(
+        _username_is(identifier) | having_email(identifier)
+    )
+
+
+def people_known_as(identifier: str) -> list[User]:
+    """The people that `identifier`, typed as at login (the username in any spelling, or the
+    email), names: one User per account (the enabled, accepted one first), and each User that
+    has no account yet. A username is unique per organization only, so it may name several
+    people. The password reset asks who you are this way."""
+    identifier = identifier.strip()
+    if not identifier:
+        return []
+    people = {}
+    users = list(_known_as(identifier).order_by("-is_active", F("last_login").desc(nulls_last=True), "pk"))
+    with_accounts = {user.email.lower() for user in users if user.account_id}
+    for user in users:
+        if user.account_id:
+            people.setdefault(("account", user.account_id), user)
+        elif user.email.lower() not in with_accounts:
+            # (Invited elsewhere by an address that has an account: that account answers.)
+            people.setdefault(("user", user.pk), user)
+    return list(people.values())

@@ -236,3 +236,13 @@ class SupplierAccountForm(ChoosePasswordForm):
         if email_in_use(email, organization=self.organization):
             raise ValidationError(_("A user with this email already exists."), code="taken")
         return email
+
+
+class ForgotPasswordForm(forms.Form):
+    """Who forgot their password: what they type at login, the username or the email."""
+
+    identifier = forms.CharField(
+        label=_("Username or email"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )

@@ -212,3 +212,25 @@ class User(AbstractUser):
         self.temporary_password_expires_at = None
         self.temporary_password_used_at = None
         self.ready_at = timezone.now()
+
+
+class PasswordReset(models.Model):
+    """One emailed "forgot password" link. Only the hash of its token is kept, with the random
+    salt the token is derived from with the server's key (as an invitation's secret is), so the
+    worker can write the email and a copy of the database opens nothing. Single use, short-lived;
+    a new request replaces the user's unused links."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_resets")
+    token_salt = models.CharField(max_length=32)
+    token_hash = models.CharField(max_length=64, unique=True)
+    language = models.CharField(max_length=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"password reset {self.pk} of {self.user_id}"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.used_at is None and now < self.expires_at

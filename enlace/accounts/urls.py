@@ -1,7 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from enlace.accounts.views import activation, login, registration, staff, supplier_registration
+from enlace.accounts.views import (
+    activation,
+    login,
+    password_reset,
+    registration,
+    staff,
+    supplier_registration,
+)
 
 app_name = "accounts"
 
@@ -9,6 +16,10 @@ urlpatterns = [
     path("login/", login.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", login.set_password, name="set_password"),
+    path("password/forgot/", password_reset.forgot_password, name="forgot_password"),
+    path("password/forgot/sent/", password_reset.reset_requested, name="password_reset_requested"),
+    path("p/<str:token>/", password_reset.reset_link, name="password_reset_link"),
+    path("password/reset/", password_reset.choose_password, name="password_reset"),
     path("a/<str:token>/", activation.activation_link, name="activation_link"),
     path("activate/", activation.activate, name="activate"),
     path("r/<str:token>/", registration.registration_link, name="registration_link"),

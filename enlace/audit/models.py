@@ -29,6 +29,7 @@ class AuditEvent(models.Model):
         REVOKED = "revoked", _("Revoked")
         LOCKED = "locked", _("Locked after failed attempts")
         REMINDED = "reminded", _("Reminder sent")
+        PASSWORD_RESET = "password_reset", _("Password reset")
 
     organization = models.ForeignKey(
         "organizations.Organization",

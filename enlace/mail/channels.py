@@ -222,3 +222,17 @@ class _BackendTransfer:
             if isinstance(self.error, TemporaryFailure) and self.error.connection_lost:
                 self.channel.close()
             raise self.error
+
+
+def send_one(make_email) -> None:
+    """Send one email on a connection of its own, for the rare message that is not part of a
+    batch. Raises TemporaryFailure or PermanentFailure as a batch's transfer would."""
+    channel = SMTPChannel() if settings.EMAIL_BACKEND == SMTP_BACKEND else BackendChannel()
+    try:
+        transfer = channel.prepare(make_email)
+        if isinstance(transfer, Exception):
+            raise transfer
+        transfer.proceed()
+        transfer.result()
+    finally:
+        channel.close()

@@ -208,3 +208,27 @@ def test_an_account_per_address_whatever_its_case():
     Account.objects.create(email="Ana@Example.com")
     with pytest.raises(IntegrityError), transaction.atomic():
         Account.objects.create(email="ana@example.COM")
+
+
+@pytest.mark.django_db
+def test_a_forgotten_password_is_answered_once_per_person(acme, customer, globex, globex_customer):
+    from enlace.accounts.models import PasswordReset
+    from enlace.accounts.password_reset import answer_request
+
+    at_acme = ready_customer_user(acme, customer, username="1710034065")
+    at_globex = User.objects.create(
+        username=co_cedula(5), email=EMAIL, organization=globex, partner=globex_customer, status="ready"
+    )
+    join_account(at_globex, account=at_acme.account, password=PASSWORD)
+    at_globex.save()
+    # Globex gives the same national ID to somebody else.
+    ready_customer_user(globex, globex_customer, email="luis@tornillo.example", username="1710034065")
+
+    answer_request(identifier=EMAIL)
+    assert list(PasswordReset.objects.values_list("user__email", flat=True)) == [EMAIL]
+    PasswordReset.objects.all().delete()
+    answer_request(identifier="171.003.406-5")
+    assert sorted(PasswordReset.objects.values_list("user__email", flat=True)) == [
+        EMAIL,
+        "luis@tornillo.example",
+    ]

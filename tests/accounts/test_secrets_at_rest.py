@@ -1,7 +1,8 @@
 """No emailed secret rests on the server, and opening a link writes nothing.
 
-After each step of the three flows that start from an email (registration by link, activation by
-link with a temporary password, registration with a supplier's code), every row of every table
+After each step of the four flows that start from an email (registration by link, activation by
+link with a temporary password, registration with a supplier's code, a forgotten password's
+reset link), every row of every table
 (the sessions decoded) and every cookie the browser holds are searched for the emailed secrets,
 in every spelling they could be replayed from. Links opened by mail scanners add no rows.
 """
@@ -19,11 +20,13 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from enlace.accounts.models import PasswordReset, User
 from enlace.accounts.services import resend
 from enlace.accounts.supplier_invitations import invite_partner
 from enlace.invitations.models import Invitation
 from tests.accounts.test_customer_user_activation import NEW_PASSWORD, add_user
 from tests.accounts.test_registration import PASSWORD, form_data, import_person
+from tests.conftest import PASSWORD as STAFF_PASSWORD
 from tests.conftest import ec_cedula, field_in, link_in, run_worker
 from tests.partners.suppliers import add_supplier
 
@@ -162,6 +165,49 @@ def test_registration_with_a_supplier_code_keeps_no_secret(acme, alice, client):
     assert_nothing_replayable(secrets, client)
 
 
+def ask_for_reset(client, identifier):
+    return client.post(reverse("accounts:forgot_password"), {"identifier": identifier})
+
+
+@pytest.mark.django_db
+def test_a_password_reset_keeps_no_secret(alice, client):
+    elsewhere = Client()
+    elsewhere.force_login(alice)
+    assert ask_for_reset(client, alice.email).status_code == 302
+    run_worker()
+    [message] = mail.outbox
+    link = link_in(message, "/p/")
+    secrets = [token_of(link)]
+    assert_nothing_replayable(secrets, client)
+
+    assert client.get(link).status_code == 302
+    assert_nothing_replayable(secrets, client)
+    assert client.get(reverse("accounts:password_reset")).status_code == 200
+    assert_nothing_replayable(secrets, client)
+    new = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    assert client.post(reverse("accounts:password_reset"), new).status_code == 302
+    assert_nothing_replayable(secrets, client)
+    login = {"username": alice.email, "password": NEW_PASSWORD}
+    assert Client().post(reverse("accounts:login"), login).status_code == 302
+    assert_nothing_replayable(secrets, client)
+    assert not User.objects.get(pk=alice.pk).check_password(STAFF_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_what_the_database_holds_opens_no_reset(alice, client):
+    ask_for_reset(client, alice.email)
+    run_worker()
+    reset = PasswordReset.objects.get()
+    guesses = [reset.token_hash, reset.token_salt, hashlib.sha256(reset.token_hash.encode()).hexdigest()]
+    for guess in guesses:
+        browser = Client()
+        browser.cookies["enlace_password_reset"] = f"{reset.pk}.{guess}"
+        assert browser.get(reverse("accounts:password_reset")).status_code == 410
+        assert (
+            browser.get(reverse("accounts:password_reset_link", args=[guess]), follow=True).status_code == 410
+        )
+
+
 @pytest.mark.django_db
 def test_what_the_database_holds_opens_no_flow(alice_client, customer):
     """Someone with a copy of the database knows each invitation's id, salt and secret hash:
@@ -213,16 +259,21 @@ def row_counts() -> dict:
 
 
 @pytest.mark.django_db
-def test_links_opened_by_scanners_write_nothing(acme, customer, alice_client):
+def test_links_opened_by_scanners_write_nothing(acme, customer, alice_client, alice):
     import_person(acme, customer)
     add_user(alice_client, customer, email="luis@tornillo.example")
+    ask_for_reset(Client(), alice.email)
     run_worker()
-    registration, activation = (next(m for m in mail.outbox if path in m.body) for path in ("/r/", "/a/"))
+    registration, activation, reset = (
+        next(m for m in mail.outbox if path in m.body) for path in ("/r/", "/a/", "/p/")
+    )
     links = [
         link_in(registration, "/r/"),
         link_in(activation, "/a/"),
+        link_in(reset, "/p/"),
         reverse("accounts:registration_link", args=["not-a-real-token"]),
         reverse("accounts:activation_link", args=["not-a-real-token"]),
+        reverse("accounts:password_reset_link", args=["not-a-real-token"]),
         reverse("accounts:supplier_register"),
     ]
 
@@ -238,8 +289,10 @@ def test_links_opened_by_scanners_write_nothing(acme, customer, alice_client):
     visit_all()
     again = row_counts()
     # The dead links' guesses are counted against the client's address: at most one counter per
-    # scope (registration, activation) and address, however many visits; nothing else is written.
+    # scope (registration, activation, password reset) and address, however many visits; nothing
+    # else is written.
     counters = before.pop("lib.RateCounter"), after.pop("lib.RateCounter"), again.pop("lib.RateCounter")
     assert after == before and again == before
-    assert counters[1] - counters[0] <= 2 and counters[2] == counters[1]
+    assert counters[1] - counters[0] <= 3 and counters[2] == counters[1]
+    assert PasswordReset.objects.get().used_at is None
     assert before["sessions.Session"] == 1  # alice's only
