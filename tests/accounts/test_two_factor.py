@@ -19,6 +19,9 @@ from enlace.organizations.models import Membership
 from tests.conftest import PASSWORD, make_staff
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+# The pages answer in the default language, Spanish.
+WRONG = "Ese código no es correcto"
+TOO_MANY = "Demasiados códigos incorrectos"
 
 
 @pytest.fixture
@@ -103,7 +106,7 @@ def test_signing_in_needs_the_code_and_nothing_is_reachable_before_it(client, al
     # The same code is not accepted twice, even within its 30 seconds.
     other = Client()
     password_step(other)
-    assert "not right" in code_step(other, code_of(device)).content.decode()
+    assert WRONG in code_step(other, code_of(device)).content.decode()
 
 
 @pytest.mark.django_db
@@ -125,7 +128,7 @@ def test_a_recovery_code_works_once(client, alice, clock):
     client.post(reverse("accounts:logout"))
     password_step(client)
     response = code_step(client, codes[0])
-    assert response.status_code == 200 and "not right" in response.content.decode()
+    assert response.status_code == 200 and WRONG in response.content.decode()
     assert not signed_in(client)
 
 
@@ -139,7 +142,7 @@ def test_new_recovery_codes_replace_the_old_ones(client, alice, clock):
     assert len(new) == 10 and all(f"{code[:4]}-{code[4:]}" in page for code in new)
     client.post(reverse("accounts:logout"))
     password_step(client)
-    assert "not right" in code_step(client, old[1]).content.decode()
+    assert WRONG in code_step(client, old[1]).content.decode()
     assert code_step(client, new[0]).status_code == 302
 
 
@@ -149,12 +152,12 @@ def test_wrong_codes_are_limited_per_person(client, alice, clock):
     device = two_factor.device_of(alice)
     password_step(client)
     for _ in range(WRONG_CODES_PER_PERSON):
-        assert "not right" in code_step(client, wrong_code_of(device)).content.decode()
+        assert WRONG in code_step(client, wrong_code_of(device)).content.decode()
     # From another address too, and even the right code: the person's limit is reached.
     elsewhere = Client(REMOTE_ADDR="203.0.113.9")
     password_step(elsewhere)
     response = code_step(elsewhere, code_of(device))
-    assert response.status_code == 200 and "Too many wrong codes" in response.content.decode()
+    assert response.status_code == 200 and TOO_MANY in response.content.decode()
     assert not signed_in(elsewhere)
 
 
@@ -168,7 +171,7 @@ def test_wrong_codes_are_limited_per_address(client, alice, bob, settings, clock
         code_step(client, "000000")
     password_step(client, "bob@acme.example")
     response = code_step(client, code_of(two_factor.device_of(bob)))
-    assert "Too many wrong codes" in response.content.decode()
+    assert TOO_MANY in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -346,3 +349,42 @@ def test_partners_people_have_no_two_factor_pages(client, acme):
     )
     client.force_login(person)
     assert client.get(reverse("accounts:two_factor_setup")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_switching_from_a_partners_user_to_the_staff_user_needs_the_code(client, alice, acme, globex, clock):
+    from django.utils import timezone
+
+    from enlace.accounts.models import User
+
+    enrol(alice, clock)
+    # Alice is also a customer's buyer at Globex, with the same account (one password).
+    buyer = User.objects.create(
+        username="alice.buyer",
+        email=alice.email,
+        organization=globex,
+        profile=User.Profile.CUSTOMER,
+        account=alice.account,
+        password=alice.password,
+        last_login=timezone.now(),
+    )
+    client.force_login(buyer)
+    response = client.post(reverse("org_switch"), {"organization": acme.pk})
+    assert response.url == reverse("accounts:two_factor_verify")
+    assert int(client.session["_auth_user_id"]) == buyer.pk
+
+    assert code_step(client, code_of(two_factor.device_of(alice))).status_code == 302
+    assert int(client.session["_auth_user_id"]) == alice.pk
+    assert client.session["organization_id"] == acme.pk
+
+
+@pytest.mark.django_db
+def test_a_required_administrator_whose_session_skipped_the_code_is_signed_out(
+    alice_client, acme, alice, clock
+):
+    enrol(alice, clock)
+    acme.require_two_factor_for_admins = True
+    acme.save()
+    response = alice_client.get(reverse("home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+    assert "_auth_user_id" not in alice_client.session
