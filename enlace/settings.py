@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "anymail",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "enlace.worker",
     "enlace.accounts",
     "enlace.organizations",
@@ -72,11 +75,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "enlace.organizations.middleware.CurrentOrganizationMiddleware",
     "enlace.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "enlace.accounts.middleware.TwoFactorRequiredMiddleware",
     "enlace.lib.headers.SecurityHeadersMiddleware",
 ]
 
@@ -136,6 +141,10 @@ SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Wrong two-factor codes are limited by enlace.lib.ratelimit, as every other guess is: django-otp's
+# own back-off per device is switched off so that one rule decides.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

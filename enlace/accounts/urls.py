@@ -8,6 +8,7 @@ from enlace.accounts.views import (
     registration,
     staff,
     supplier_registration,
+    two_factor,
 )
 
 app_name = "accounts"
@@ -20,6 +21,11 @@ urlpatterns = [
     path("password/forgot/sent/", password_reset.reset_requested, name="password_reset_requested"),
     path("p/<str:token>/", password_reset.reset_link, name="password_reset_link"),
     path("password/reset/", password_reset.choose_password, name="password_reset"),
+    path("login/code/", two_factor.verify, name="two_factor_verify"),
+    path("two-factor/", two_factor.overview, name="two_factor"),
+    path("two-factor/setup/", two_factor.setup, name="two_factor_setup"),
+    path("two-factor/recovery-codes/", two_factor.recovery_codes, name="two_factor_recovery_codes"),
+    path("two-factor/disable/", two_factor.disable, name="two_factor_disable"),
     path("a/<str:token>/", activation.activation_link, name="activation_link"),
     path("activate/", activation.activate, name="activate"),
     path("r/<str:token>/", registration.registration_link, name="registration_link"),
@@ -36,4 +42,5 @@ urlpatterns = [
     path("users/new/", staff.user_create, name="user_create"),
     path("users/<int:pk>/", staff.user_detail, name="user_detail"),
     path("users/<int:pk>/resend/", staff.user_resend, name="user_resend"),
+    path("users/<int:pk>/two-factor/reset/", two_factor.reset, name="user_two_factor_reset"),
 ]

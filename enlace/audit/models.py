@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    """One state change of a user or an invitation: who did what, when. Never updated.
+    """One state change of a user (their two-factor sign-in too) or an invitation: who did what,
+    when. Never updated.
 
     Its keys are not foreign-key constraints in the database (db_constraint=False): only Enlace
     writes events, always in the transaction that wrote or changed what they name, and deleting
@@ -30,6 +31,11 @@ class AuditEvent(models.Model):
         LOCKED = "locked", _("Locked after failed attempts")
         REMINDED = "reminded", _("Reminder sent")
         PASSWORD_RESET = "password_reset", _("Password reset")
+        TWO_FACTOR_ENABLED = "two_factor_enabled", _("Two-factor sign-in turned on")
+        TWO_FACTOR_DISABLED = "two_factor_disabled", _("Two-factor sign-in turned off")
+        TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor sign-in reset")
+        RECOVERY_CODES_NEW = "recovery_codes_new", _("New recovery codes")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
 
     organization = models.ForeignKey(
         "organizations.Organization",

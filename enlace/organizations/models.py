@@ -29,6 +29,11 @@ class Organization(models.Model):
     reminder_hours_before_expiry = models.PositiveIntegerField(
         _("reminder (hours before expiry, 0 for none)"), default=24
     )
+    # A default in the database too: code that predates the column (a process not yet
+    # restarted, an older migration's models) still inserts organizations.
+    require_two_factor_for_admins = models.BooleanField(
+        _("require two-factor sign-in for administrators"), default=False, db_default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

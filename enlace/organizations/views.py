@@ -51,6 +51,10 @@ class SettingsForm(forms.ModelForm):
                 "Link only: the link leads to a page where the person chooses a password."
             ),
             "mail_rate_per_minute": gettext_lazy("Leave empty for no limit."),
+            "require_two_factor_for_admins": gettext_lazy(
+                "Administrators then sign in with a code from an authenticator app after their "
+                "password; one who has not set it up is asked to before anything else."
+            ),
         }
         fields = [
             "name",
@@ -60,6 +64,7 @@ class SettingsForm(forms.ModelForm):
             "code_lifetime_days",
             "reminder_hours_before_expiry",
             "mail_rate_per_minute",
+            "require_two_factor_for_admins",
         ]
 
 

@@ -1,4 +1,4 @@
-"""Login and the first-login password change."""
+"""Login (its password step; the code step is in two_factor) and the first-login password change."""
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
 
 from enlace.accounts import services
 from enlace.accounts.forms import LoginForm, NewPasswordForm
+from enlace.accounts.views.two_factor import ask_for_code, without_code
 from enlace.lib import ratelimit
 
 
@@ -29,8 +31,14 @@ class LoginView(auth_views.LoginView):
         return response
 
     def form_valid(self, form):
+        user = form.get_user()
+        allowed, device = without_code(self.request, user)
+        if not allowed:
+            return ask_for_code(self.request, user, next_url=self.get_success_url())
         response = super().form_valid(form)
-        services.note_login(form.get_user())
+        if device is not None:
+            otp_login(self.request, device)  # a browser remembered counts as the code typed
+        services.note_login(user)
         return response
 
 

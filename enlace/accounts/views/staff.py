@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from enlace.accounts import services
+from enlace.accounts import services, two_factor
 from enlace.accounts.forms import PortalUserForm
 from enlace.accounts.models import User
 from enlace.accounts.selectors import filter_users, organization_users
@@ -80,6 +80,8 @@ def user_detail(request, pk):
             "portal_user": user,
             "events": events,
             "invitations": invitations,
+            "is_staff_member": two_factor.is_staff(user),
+            "two_factor_enabled": two_factor.is_staff(user) and two_factor.is_enabled(user),
         },
     )
 
