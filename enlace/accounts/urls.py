@@ -42,5 +42,7 @@ urlpatterns = [
     path("users/new/", staff.user_create, name="user_create"),
     path("users/<int:pk>/", staff.user_detail, name="user_detail"),
     path("users/<int:pk>/resend/", staff.user_resend, name="user_resend"),
+    path("users/<int:pk>/disable/", staff.user_disable, name="user_disable"),
+    path("users/<int:pk>/enable/", staff.user_enable, name="user_enable"),
     path("users/<int:pk>/two-factor/reset/", two_factor.reset, name="user_two_factor_reset"),
 ]

@@ -19,7 +19,15 @@ from enlace.api.auth import RateLimited
 from enlace.lib.errors import DomainError
 
 # Expected failures that are not about the request's form but the state of things.
-CONFLICT_CODES = {"partner_exists", "code_taken", "username_taken", "email_taken", "not_pending"}
+CONFLICT_CODES = {
+    "partner_exists",
+    "code_taken",
+    "username_taken",
+    "email_taken",
+    "not_pending",
+    "already_disabled",
+    "not_disabled",
+}
 UNPROCESSABLE_CODES = {"invalid_rows", "too_many_rows", "invalid_cursor"}
 
 

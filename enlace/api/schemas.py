@@ -123,6 +123,7 @@ class PortalUserOut(Schema):
     last_name: str
     profile: str
     status: str
+    is_active: bool = Field(..., description="False once an administrator disabled the user.")
     portal_enabled: bool
     partner_id: int | None
     partner_code: str | None

@@ -31,6 +31,8 @@ class AuditEvent(models.Model):
         LOCKED = "locked", _("Locked after failed attempts")
         REMINDED = "reminded", _("Reminder sent")
         PASSWORD_RESET = "password_reset", _("Password reset")
+        USER_DISABLED = "user_disabled", _("Disabled")
+        USER_ENABLED = "user_enabled", _("Enabled again")
         TWO_FACTOR_ENABLED = "two_factor_enabled", _("Two-factor sign-in turned on")
         TWO_FACTOR_DISABLED = "two_factor_disabled", _("Two-factor sign-in turned off")
         TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor sign-in reset")

@@ -113,3 +113,16 @@ def test_another_organization_sees_none_of_acmes_users(api, globex_api, customer
     assert globex_api.get("/users").json()["items"] == []
     assert error_of(globex_api.get(f"/users/{user_id}"), 404)["code"] == "not_found"
     assert error_of(globex_api.post(f"/users/{user_id}/resend"), 404)["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_the_api_disables_and_enables_and_reports_it(api, globex_api, acme, customer):
+    from tests.accounts.test_disable_people import ready_person
+
+    person = ready_person(acme, customer)
+    body = api.post(f"/users/{person.pk}/disable").json()
+    assert body["is_active"] is False
+    assert api.get(f"/users/{person.pk}").json()["is_active"] is False
+    assert error_of(api.post(f"/users/{person.pk}/disable"), 409)["code"] == "already_disabled"
+    assert error_of(globex_api.post(f"/users/{person.pk}/enable"), 404)["code"] == "not_found"
+    assert api.post(f"/users/{person.pk}/enable").json()["is_active"] is True

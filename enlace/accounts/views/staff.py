@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from enlace.accounts import services, two_factor
+from enlace.accounts import people, services, two_factor
 from enlace.accounts.forms import PortalUserForm
 from enlace.accounts.models import User
 from enlace.accounts.selectors import filter_users, organization_users
@@ -96,4 +96,30 @@ def user_resend(request, pk):
         messages.error(request, error.message)
     else:
         messages.success(request, _("A new activation email was queued; the previous link no longer works."))
+    return redirect("accounts:user_detail", pk=user.pk)
+
+
+@require_POST
+@staff_required(admin=True)
+def user_disable(request, pk):
+    user = get_object_or_404(people.people_of(request.organization), pk=pk)
+    try:
+        people.disable(user=user, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(name)s can no longer sign in to this organization.") % {"name": user})
+    return redirect("accounts:user_detail", pk=user.pk)
+
+
+@require_POST
+@staff_required(admin=True)
+def user_enable(request, pk):
+    user = get_object_or_404(people.people_of(request.organization), pk=pk)
+    try:
+        people.enable(user=user, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(name)s can sign in again.") % {"name": user})
     return redirect("accounts:user_detail", pk=user.pk)

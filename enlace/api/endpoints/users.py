@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from enlace.accounts import services
+from enlace.accounts import people, services
 from enlace.accounts.forms import PortalUserForm
 from enlace.accounts.models import User
 from enlace.accounts.selectors import filter_users
@@ -101,3 +101,19 @@ def resend_activation(request, user_id: int):
     """A new activation link and temporary password; the previous ones stop working."""
     user = get_object_or_404(portal_users(request.organization), pk=user_id)
     return services.resend_activation(user=user, by=None)
+
+
+@router.post("/{user_id}/disable", response={200: PortalUserOut, **ERRORS}, operation_id="disable_user")
+def disable_user(request, user_id: int):
+    """The user can no longer sign in to this organization; their pending invitations are revoked."""
+    user = get_object_or_404(portal_users(request.organization), pk=user_id)
+    people.disable(user=user, by=None)
+    return portal_users(request.organization).get(pk=user.pk)
+
+
+@router.post("/{user_id}/enable", response={200: PortalUserOut, **ERRORS}, operation_id="enable_user")
+def enable_user(request, user_id: int):
+    """A disabled user signs in again."""
+    user = get_object_or_404(portal_users(request.organization), pk=user_id)
+    people.enable(user=user, by=None)
+    return portal_users(request.organization).get(pk=user.pk)
