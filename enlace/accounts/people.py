@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from enlace.accounts.models import User
+from enlace.accounts.password_reset import issue_reset
 from enlace.audit.models import AuditEvent
 from enlace.audit.services import record
 from enlace.invitations.models import Invitation
@@ -44,6 +45,21 @@ def enable(*, user: User, by) -> User:
     user.save(update_fields=["is_active"])
     record(organization=user.organization, action=AuditEvent.Action.USER_ENABLED, actor=by, user=user)
     return user
+
+
+@transaction.atomic
+def send_password_reset(*, user: User, by) -> None:
+    """Email the person a link to choose a new password (the one the login page's "forgot
+    password" sends), for one who has activated the account; a pending one is sent the
+    activation again instead (resend)."""
+    user = _locked(user)
+    if not user.is_active or user.status == User.Status.PENDING_ACTIVATION or not user.email:
+        raise DomainError(
+            "not_ready",
+            _("Only an enabled user who has activated the account can be sent a password reset."),
+        )
+    issue_reset(user=user)
+    record(organization=user.organization, action=AuditEvent.Action.PASSWORD_RESET_SENT, actor=by, user=user)
 
 
 def _locked(user: User) -> User:

@@ -44,5 +44,6 @@ urlpatterns = [
     path("users/<int:pk>/resend/", staff.user_resend, name="user_resend"),
     path("users/<int:pk>/disable/", staff.user_disable, name="user_disable"),
     path("users/<int:pk>/enable/", staff.user_enable, name="user_enable"),
+    path("users/<int:pk>/password-reset/", staff.user_password_reset, name="user_password_reset"),
     path("users/<int:pk>/two-factor/reset/", two_factor.reset, name="user_two_factor_reset"),
 ]

@@ -27,6 +27,7 @@ CONFLICT_CODES = {
     "not_pending",
     "already_disabled",
     "not_disabled",
+    "not_ready",
 }
 UNPROCESSABLE_CODES = {"invalid_rows", "too_many_rows", "invalid_cursor"}
 

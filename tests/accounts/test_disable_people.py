@@ -98,3 +98,28 @@ def test_disabling_in_one_organization_leaves_the_persons_others(acme, customer,
     browser, response = sign_in(at_acme.email)
     assert response.status_code == 302
     assert "Globex" in browser.get("/").content.decode()  # lands in the organization still open
+
+
+@pytest.mark.django_db
+def test_an_admin_sends_a_password_reset_to_a_ready_user_not_a_pending_one(
+    acme, customer, alice, alice_client
+):
+    from django.core import mail
+
+    from enlace.accounts.models import PasswordReset
+    from tests.conftest import link_in, run_worker
+
+    person = ready_person(acme, customer)
+    alice_client.post(reverse("accounts:user_password_reset", args=[person.pk]))
+    run_worker()
+    [email] = mail.outbox
+    assert email.to == [person.email] and link_in(email, "/p/")
+    assert PasswordReset.objects.filter(user=person, used_at__isnull=True).count() == 1
+    assert AuditEvent.objects.filter(user=person, action=AuditEvent.Action.PASSWORD_RESET_SENT).exists()
+
+    pending = create_customer_user(
+        organization=acme, by=alice, username=ec_cedula(42), partner=customer, email="otro@tornillo.example"
+    )
+    response = alice_client.post(reverse("accounts:user_password_reset", args=[pending.pk]), follow=True)
+    assert "Solo se puede enviar un restablecimiento" in response.content.decode()
+    assert not PasswordReset.objects.filter(user=pending).exists()

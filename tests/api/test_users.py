@@ -126,3 +126,16 @@ def test_the_api_disables_and_enables_and_reports_it(api, globex_api, acme, cust
     assert error_of(api.post(f"/users/{person.pk}/disable"), 409)["code"] == "already_disabled"
     assert error_of(globex_api.post(f"/users/{person.pk}/enable"), 404)["code"] == "not_found"
     assert api.post(f"/users/{person.pk}/enable").json()["is_active"] is True
+
+
+@pytest.mark.django_db
+def test_the_api_sends_a_password_reset_to_a_ready_user(api, globex_api, acme, customer):
+    from enlace.accounts.models import PasswordReset
+    from tests.accounts.test_disable_people import ready_person
+
+    person = ready_person(acme, customer)
+    assert error_of(globex_api.post(f"/users/{person.pk}/password-reset"), 404)["code"] == "not_found"
+    assert api.post(f"/users/{person.pk}/password-reset").status_code == 202
+    assert PasswordReset.objects.filter(user=person).count() == 1
+    api.post(f"/users/{person.pk}/disable")
+    assert error_of(api.post(f"/users/{person.pk}/password-reset"), 409)["code"] == "not_ready"

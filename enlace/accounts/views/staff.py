@@ -123,3 +123,18 @@ def user_enable(request, pk):
     else:
         messages.success(request, _("%(name)s can sign in again.") % {"name": user})
     return redirect("accounts:user_detail", pk=user.pk)
+
+
+@require_POST
+@staff_required(admin=True)
+def user_password_reset(request, pk):
+    user = get_object_or_404(people.people_of(request.organization), pk=pk)
+    try:
+        people.send_password_reset(user=user, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("A link to choose a new password was sent to %(email)s.") % {"email": user.email}
+        )
+    return redirect("accounts:user_detail", pk=user.pk)

@@ -117,3 +117,12 @@ def enable_user(request, user_id: int):
     user = get_object_or_404(portal_users(request.organization), pk=user_id)
     people.enable(user=user, by=None)
     return portal_users(request.organization).get(pk=user.pk)
+
+
+@router.post("/{user_id}/password-reset", response={202: None, **ERRORS}, operation_id="send_password_reset")
+def send_password_reset(request, user_id: int):
+    """Email the user a one-hour link to choose a new password; 409 `not_ready` for a pending or
+    disabled user (resend the activation, or enable them, instead)."""
+    user = get_object_or_404(portal_users(request.organization), pk=user_id)
+    people.send_password_reset(user=user, by=None)
+    return Status(202, None)
