@@ -1,9 +1,9 @@
 from anymail import urls as anymail_urls
 from django.conf import settings
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from enlace.accounts.views import places
+from enlace.accounts.views.language import set_language
 from enlace.api.api import api
 from enlace.mail import views as mail_views
 from enlace.organizations import views as organization_views

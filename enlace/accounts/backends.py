@@ -36,6 +36,11 @@ class PortalBackend(ModelBackend):
                 return min(usable, key=_preference) if usable else None
         return None
 
+    def get_user(self, user_id):
+        # With the account: every page reads the person's chosen language (User.chosen_language).
+        user = User.objects.select_related("account").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
 
 def _preference(user):
     """Of one person's Users, an accepted one before a pending one (which is refused at login)."""

@@ -76,6 +76,43 @@ class NewPasswordForm(ChoosePasswordForm):
         self.fields["password2"].label = _("Repeat the new password")
 
 
+def current_password_field():
+    return forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    """My account: the current password, then the new one twice."""
+
+    current_password = current_password_field()
+    field_order = ["current_password", "password1", "password2"]
+
+
+class ChangeEmailForm(forms.Form):
+    """My account: the new address, and the current password to prove it is the person."""
+
+    new_email = forms.CharField(
+        label=_("New email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = current_password_field()
+
+    def clean_new_email(self):
+        return normalize_email(self.cleaned_data["new_email"])
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+    )
+
+
 CUSTOMERS_OFFERED = 50
 
 

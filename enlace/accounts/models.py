@@ -3,6 +3,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,6 +37,9 @@ class Account(models.Model):
     """
 
     email = models.EmailField(_("email"), max_length=254)
+    # The person's own choice (My account, or the language switch once signed in): it wins
+    # over each organization's language for the pages and for the emails sent to them.
+    language = models.CharField(_("preferred language"), max_length=2, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AccountManager()
@@ -54,6 +58,7 @@ class Account(models.Model):
 # What one sign-in shares across its organizations (the rest of a User is each organization's).
 CREDENTIALS = (
     "password",
+    "session_salt",
     "must_change_password",
     "temporary_password_expires_at",
     "temporary_password_used_at",
@@ -109,6 +114,9 @@ class User(AbstractUser):
     temporary_password_used_at = models.DateTimeField(null=True, blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True)
+    # Mixed into every session's check (with the password): a new one ends the sessions opened
+    # before it ("sign out of other sessions"). Shared by the account's Users, as the password.
+    session_salt = models.CharField(max_length=32, blank=True)
 
     objects = PortalUserManager()
 
@@ -159,6 +167,21 @@ class User(AbstractUser):
             User.objects.filter(account=self.account_id).exclude(pk=self.pk).update(
                 **{field: getattr(self, field) for field in CREDENTIALS}
             )
+
+    def _get_session_auth_hash(self, secret=None):
+        # A session lives as long as the credentials it was opened with: Django checks each
+        # request's session against this hash. A new password (changed, reset) or a new session
+        # salt ends every session of the person, in every organization, but the one the caller
+        # keeps with update_session_auth_hash. Without a salt the hash is Django's own.
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        value = self.password + (f":{self.session_salt}" if self.session_salt else "")
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
+
+    @property
+    def chosen_language(self) -> str:
+        """The language the person chose for themselves, or "" (the account is loaded with the
+        signed-in user: PortalBackend.get_user)."""
+        return self.account.language if self.account_id else ""
 
     def joins_existing_account(self) -> bool:
         """Whether this organization's invitation goes to a person who already has an account
@@ -214,13 +237,13 @@ class User(AbstractUser):
         self.ready_at = timezone.now()
 
 
-class PasswordReset(models.Model):
-    """One emailed "forgot password" link. Only the hash of its token is kept, with the random
-    salt the token is derived from with the server's key (as an invitation's secret is), so the
-    worker can write the email and a copy of the database opens nothing. Single use, short-lived;
-    a new request replaces the user's unused links."""
+class EmailedLink(models.Model):
+    """A single-use, short-lived link emailed to a person. Only the hash of its token is kept,
+    with the random salt the token is derived from with the server's key (as an invitation's
+    secret is), so the worker can write the email and a copy of the database opens nothing
+    (accounts.links)."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_resets")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     token_salt = models.CharField(max_length=32)
     token_hash = models.CharField(max_length=64, unique=True)
     language = models.CharField(max_length=2)
@@ -228,9 +251,29 @@ class PasswordReset(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 
-    def __str__(self):
-        return f"password reset {self.pk} of {self.user_id}"
+    class Meta:
+        abstract = True
 
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return self.used_at is None and now < self.expires_at
+
+
+class PasswordReset(EmailedLink):
+    """One emailed "forgot password" link. A new request replaces the user's unused links."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_resets")
+
+    def __str__(self):
+        return f"password reset {self.pk} of {self.user_id}"
+
+
+class EmailChange(EmailedLink):
+    """A new address a person asked for, waiting for the confirmation link emailed to it. A new
+    request replaces the person's unused ones."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
+    new_email = models.EmailField(max_length=254)
+
+    def __str__(self):
+        return f"email change {self.pk} of {self.user_id}"

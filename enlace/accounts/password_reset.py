@@ -7,41 +7,33 @@ the worker finds the account and decides (answer_request). A ready or active acc
 link; a pending one gets its activation email again (services.resend_activation); a disabled
 one, one without an email address, or nobody, gets nothing.
 
-The link's token is derived from a random salt with the server's key, as an invitation's secret
-is (invitations.secrets), and only its SHA-256 hash is stored with the salt: the worker derives
-the token again to write the email, and a copy of the database opens nothing. Between opening
-the link and choosing the password the browser keeps a keyed proof of the reset, never the token
-(proof_of, find_by_proof), as the activation links do.
+The link's token, the proof the browser keeps instead and the email's language are those of
+every emailed link (accounts.links).
 """
 
-import base64
 import contextlib
-import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from enlace.accounts import links
 from enlace.accounts.backends import people_known_as
+from enlace.accounts.links import language_of, organization_of
 from enlace.accounts.models import PasswordReset, User
 from enlace.accounts.services import resend_activation
 from enlace.audit.models import AuditEvent
 from enlace.audit.services import record
 from enlace.invitations import secrets
-from enlace.invitations.delivery import retry_delay
 from enlace.invitations.emails import format_expiry, from_address, secret_link
 from enlace.lib import ratelimit
 from enlace.lib.errors import DomainError
-from enlace.mail.channels import PermanentFailure, TemporaryFailure, send_one
 from enlace.mail.rendering import Email
-from enlace.organizations.models import Organization
-
-logger = logging.getLogger(__name__)
 
 LIFETIME = timedelta(hours=1)
 # Requests judged per typed identifier and per account in ratelimit's window: enough for a
@@ -103,11 +95,11 @@ def issue_reset(*, user: User, language: str = "", now=None) -> PasswordReset:
     same transaction."""
     now = now or timezone.now()
     PasswordReset.objects.filter(user=user, used_at__isnull=True).delete()
-    salt = secrets.new_salt()
+    salt, token_hash = links.new_token(TOKEN_SALT)
     reset = PasswordReset.objects.create(
         user=user,
         token_salt=salt,
-        token_hash=secrets.hash_secret(derive_token(salt)),
+        token_hash=token_hash,
         language=language_of(user, language),
         expires_at=now + LIFETIME,
     )
@@ -115,32 +107,8 @@ def issue_reset(*, user: User, language: str = "", now=None) -> PasswordReset:
     return reset
 
 
-def derive_token(salt: str) -> str:
-    """A URL-safe token (256 bits), keyed apart from the invitations' secrets."""
-    digest = salted_hmac(TOKEN_SALT, salt, algorithm="sha256").digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
 def token_of(reset: PasswordReset) -> str:
-    return derive_token(reset.token_salt)
-
-
-def organization_of(user: User) -> Organization | None:
-    """The organization the user's mail speaks for: the one that brought a partner's contact
-    in, or a staff member's first."""
-    if user.organization_id:
-        return user.organization
-    return Organization.objects.filter(memberships__user=user).order_by("memberships__id").first()
-
-
-def language_of(user: User, fallback: str = "") -> str:
-    """The user's language, else their organization's, else the one they asked in."""
-    if user.language:
-        return user.language
-    organization = organization_of(user)
-    if organization is not None and organization.language:
-        return organization.language
-    return fallback if fallback in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    return links.derive_token(TOKEN_SALT, reset.token_salt)
 
 
 def reset_email(reset: PasswordReset) -> Email:
@@ -165,21 +133,21 @@ def send_email(reset_id: int, *, attempt: int = 1, now=None) -> str:
     """Send a reset link's email, unless the link was used, replaced or expired meanwhile.
     Temporary failures are retried later, as invitations are (delivery.retry_delay)."""
     now = now or timezone.now()
-    reset = PasswordReset.objects.select_related("user", "user__organization").filter(pk=reset_id).first()
+    reset = (
+        PasswordReset.objects.select_related("user__organization", "user__account")
+        .filter(pk=reset_id)
+        .first()
+    )
     if reset is None or not reset.is_usable(now):
         return "skipped"
-    try:
-        send_one(lambda: reset_email(reset))
-    except TemporaryFailure as failure:
-        if attempt >= settings.MAIL_MAX_ATTEMPTS:
-            logger.warning("Password reset email %s failed after %s attempts: %s", reset_id, attempt, failure)
-            return "failed"
-        send_reset_email.using(run_after=now + retry_delay(attempt)).enqueue(reset_id, attempt + 1)
-        return "retrying"
-    except PermanentFailure as failure:
-        logger.warning("Password reset email %s refused: %s", reset_id, failure)
-        return "failed"
-    return "sent"
+    return links.send_email(
+        lambda: reset_email(reset),
+        what=f"Password reset email {reset_id}",
+        attempt=attempt,
+        retry=lambda attempt: send_reset_email.using(run_after=links.run_after(attempt, now)).enqueue(
+            reset_id, attempt + 1
+        ),
+    )
 
 
 def find_by_token(token: str, *, lock=False, now=None) -> PasswordReset:
@@ -204,9 +172,7 @@ def check_usable(reset: PasswordReset, *, now=None) -> None:
 
 
 def proof_of(reset: PasswordReset) -> str:
-    """What the browser keeps instead of the token (as invitations.lookup.proof_of): a keyed
-    hash of the reset's id and token hash, which no copy of the database can make."""
-    return salted_hmac(PROOF_SALT, f"{reset.pk}:{reset.token_hash}", algorithm="sha256").hexdigest()
+    return links.proof_of(PROOF_SALT, reset)
 
 
 def find_by_proof(reset_id: int, proof: str, *, now=None) -> PasswordReset:

@@ -39,6 +39,10 @@ class AuditEvent(models.Model):
         TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor sign-in reset")
         RECOVERY_CODES_NEW = "recovery_codes_new", _("New recovery codes")
         RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        EMAIL_CHANGE_ASKED = "email_change_asked", _("Email change asked, confirmation link sent")
+        EMAIL_CHANGED = "email_changed", _("Email changed")
+        OTHER_SESSIONS_ENDED = "sessions_ended", _("Signed out of other sessions")
 
     organization = models.ForeignKey(
         "organizations.Organization",

@@ -34,12 +34,15 @@ class CurrentOrganizationMiddleware:
         return self.get_response(request)
 
     def _activate_language(self, request):
-        # An explicit choice (the language switch's cookie) wins; then the person's own
-        # preference; then their organization's language.
-        if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        # The language the person chose for themselves (My account, or the language switch
+        # while signed in) wins; then an explicit choice made before signing in (the switch's
+        # cookie); then the language this organization knows them by; then the organization's.
+        # The browser's Accept-Language (LocaleMiddleware) only when none of these says.
+        language = request.user.chosen_language
+        if not language and settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
             return
         organization = request.organization or request.user.organization
-        language = request.user.language or (organization.language if organization else None)
+        language = language or request.user.language or (organization.language if organization else None)
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = language

@@ -12,38 +12,19 @@ from enlace.accounts import password_reset
 from enlace.accounts.forms import ForgotPasswordForm, NewPasswordForm
 from enlace.accounts.password_reset import ResetInvalid
 from enlace.accounts.views.language import speak_language_of
-from enlace.accounts.views.pending import DEAD, MAX_ID_DIGITS, PendingInvitation
+from enlace.accounts.views.pending import PendingLink
 from enlace.lib import ratelimit
 
 RATE_SCOPE = "password_reset_link"
 
 
-class PendingReset(PendingInvitation):
-    """The reset link's cookie, kept and checked as an invitation's (views.pending): the reset's
-    id and a keyed proof of it, never the token."""
-
-    def open_link(self, request, token: str):
-        response = redirect(self.page)
-        if ratelimit.is_limited(self.rate_scope, ratelimit.client_address(request)):
-            return self._set(response, DEAD)
-        try:
-            reset = password_reset.find_by_token(token)
-        except ResetInvalid:
-            return self._set(response, DEAD)
-        return self.keep(response, reset)
-
-    def keep(self, response, reset):
-        return self._set(response, f"{reset.pk}.{password_reset.proof_of(reset)}")
-
-    def find(self, request):
-        reset_id, _, proof = request.COOKIES.get(self.cookie, "").partition(".")
-        if not (reset_id.isascii() and reset_id.isdigit() and len(reset_id) <= MAX_ID_DIGITS):
-            reset_id = DEAD
-        return password_reset.find_by_proof(int(reset_id), proof)
-
-
-PENDING = PendingReset(
-    cookie="enlace_password_reset", kind="", page="accounts:password_reset", rate_scope=RATE_SCOPE
+# The reset link's cookie: the reset's id and a keyed proof of it, never the token.
+PENDING = PendingLink(
+    cookie="enlace_password_reset",
+    page="accounts:password_reset",
+    rate_scope=RATE_SCOPE,
+    flow=password_reset,
+    invalid=ResetInvalid,
 )
 
 

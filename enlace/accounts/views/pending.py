@@ -80,3 +80,34 @@ class PendingInvitation:
         if not (invitation_id.isascii() and invitation_id.isdigit() and len(invitation_id) <= MAX_ID_DIGITS):
             invitation_id = DEAD  # refused below like a wrong proof
         return find_by_proof(int(invitation_id), proof, kind=self.kind)
+
+
+class PendingLink(PendingInvitation):
+    """The cookie of a flow started by a link emailed to a person (a forgotten password, a new
+    address), kept and checked as an invitation's: the link's id and a keyed proof of it, never
+    the token. `flow` is the module that owns the link: find_by_token, proof_of, find_by_proof,
+    and its one error, `invalid`."""
+
+    def __init__(self, *, flow, invalid, **kwargs):
+        super().__init__(kind="", **kwargs)
+        self.flow = flow
+        self.invalid = invalid
+
+    def open_link(self, request, token: str):
+        response = redirect(self.page)
+        if ratelimit.is_limited(self.rate_scope, ratelimit.client_address(request)):
+            return self._set(response, DEAD)
+        try:
+            link = self.flow.find_by_token(token)
+        except self.invalid:
+            return self._set(response, DEAD)
+        return self.keep(response, link)
+
+    def keep(self, response, link):
+        return self._set(response, f"{link.pk}.{self.flow.proof_of(link)}")
+
+    def find(self, request):
+        link_id, _, proof = request.COOKIES.get(self.cookie, "").partition(".")
+        if not (link_id.isascii() and link_id.isdigit() and len(link_id) <= MAX_ID_DIGITS):
+            link_id = DEAD
+        return self.flow.find_by_proof(int(link_id), proof)
