@@ -105,10 +105,14 @@ class ChangeEmailForm(forms.Form):
         return normalize_email(self.cleaned_data["new_email"])
 
 
+# Each language in its own words, as the header's switch offers it: found whatever the page speaks.
+LANGUAGE_NAMES = {"es": "Español", "en": "English"}
+
+
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language"),
-        choices=settings.LANGUAGES,
+        choices=[(code, LANGUAGE_NAMES.get(code, name)) for code, name in settings.LANGUAGES],
         widget=forms.RadioSelect,
     )
 

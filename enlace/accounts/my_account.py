@@ -146,10 +146,14 @@ def check_email_free(user: User, email: str) -> None:
             raise taken
 
 
-def ask_to_change_email(*, user: User, new_email: str, password: str, now=None) -> EmailChange:
+def ask_to_change_email(
+    *, user: User, new_email: str, password: str, language: str = "", now=None
+) -> EmailChange:
     """Email a confirmation link to the new address (normalized by the caller's form); nothing
-    changes until it is followed. Replaces the person's unused links. Raises DomainError: a
-    wrong password, the address already the person's or someone else's, too many requests."""
+    changes until it is followed. Its emails speak `language`, the one of the page the person
+    asked from (their own choice, once signed in), else theirs (language_of). Replaces the
+    person's unused links. Raises DomainError: a wrong password, the address already the
+    person's or someone else's, too many requests."""
     now = now or timezone.now()
     check_current_password(user, password, field="password")
     if new_email.lower() == user.email.lower():
@@ -170,7 +174,7 @@ def ask_to_change_email(*, user: User, new_email: str, password: str, now=None) 
             new_email=new_email,
             token_salt=salt,
             token_hash=token_hash,
-            language=language_of(user),
+            language=language if language in dict(settings.LANGUAGES) else language_of(user),
             expires_at=now + EMAIL_CHANGE_LIFETIME,
         )
         send_confirmation_email.enqueue(change.pk)

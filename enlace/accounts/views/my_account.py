@@ -105,6 +105,7 @@ def change_email(request):
                 user=request.user,
                 new_email=form.cleaned_data["new_email"],
                 password=form.cleaned_data["password"],
+                language=request.LANGUAGE_CODE,
             )
         except DomainError as error:
             _add_error(form, error)
