@@ -18,6 +18,7 @@ def test_link_paths_lose_their_token_and_nothing_else():
         == "https://portal.example/a/[redacted]/?x=1"
     )
     assert redact_link_secrets(f"GET /p/{TOKEN}/ HTTP/1.1") == "GET /p/[redacted]/ HTTP/1.1"  # password reset
+    assert redact_link_secrets(f"GET /e/{TOKEN}/ HTTP/1.1") == "GET /e/[redacted]/ HTTP/1.1"  # new address
     assert redact_link_secrets("GET /imports/r/ HTTP/1.1") == "GET /imports/r/ HTTP/1.1"  # no token there
     assert redact_link_secrets("GET /users/12/ HTTP/1.1") == "GET /users/12/ HTTP/1.1"
 
