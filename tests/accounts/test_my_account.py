@@ -347,6 +347,14 @@ def test_the_persons_language_wins_over_the_organizations_and_the_browsers(alice
 
 
 @pytest.mark.django_db
+def test_a_language_not_offered_is_refused_with_a_message(alice):
+    browser = signed_in(alice)
+    response = browser.post(reverse("accounts:my_account_language"), {"language": "fr"}, follow=True)
+    assert "Elija uno de los idiomas ofrecidos." in response.content.decode()
+    assert Account.objects.get(pk=alice.account_id).language == ""
+
+
+@pytest.mark.django_db
 def test_the_language_switch_is_the_persons_choice_once_signed_in(alice, client):
     browser = signed_in(alice)
     browser.post(reverse("set_language"), {"language": "en", "next": "/"})

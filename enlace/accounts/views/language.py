@@ -4,21 +4,19 @@ import contextlib
 
 from django.conf import settings
 from django.utils import translation
-from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from enlace.accounts import my_account
 from enlace.lib.errors import DomainError
 
 
-@require_POST
 def set_language(request):
     """The header's language switch (Django's, with its cookie). Once signed in, it is the
     person's own choice too: it is kept on their account, which wins over the cookie on every
     page (organizations.middleware)."""
     response = django_set_language(request)
     language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
         # (A user made outside Enlace's flows whose account cannot be opened: the cookie says.)
         with contextlib.suppress(DomainError):
             my_account.choose_language(user=request.user, language=language)

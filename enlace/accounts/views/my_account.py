@@ -56,9 +56,15 @@ def overview(request):
 @login_required
 def choose_language(request):
     form = LanguageForm(request.POST)
-    if form.is_valid():
-        language = form.cleaned_data["language"]
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the languages offered."))
+        return redirect("accounts:my_account")
+    language = form.cleaned_data["language"]
+    try:
         my_account.choose_language(user=request.user, language=language)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
         translation.activate(language)  # the message below, in the language just chosen
         messages.success(request, _("Enlace speaks your language now."))
     return redirect("accounts:my_account")
