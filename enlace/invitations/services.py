@@ -11,7 +11,7 @@ from django.utils import timezone
 from enlace.audit.models import AuditEvent
 from enlace.audit.services import record, record_many
 from enlace.invitations import lifecycle
-from enlace.invitations.models import Invitation
+from enlace.invitations.models import Invitation, ReplacedSecret
 from enlace.invitations.secrets import new_secret
 from enlace.invitations.tasks import deliver_invitations
 from enlace.lib.bulk import insert_rows
@@ -155,7 +155,8 @@ def enqueue_delivery_tasks(pairs) -> None:
 
 @transaction.atomic
 def resend_invitation(*, invitation: Invitation, by=None, now=None) -> Invitation:
-    """A fresh secret, a new email; the old link or code stops working at once."""
+    """A fresh secret, a new email; the old link or code stops working at once, and whoever
+    holds it is told that a newer one was sent (ReplacedSecret)."""
     now = now or timezone.now()
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     action = (
@@ -164,6 +165,7 @@ def resend_invitation(*, invitation: Invitation, by=None, now=None) -> Invitatio
         else AuditEvent.Action.RESENT
     )
     lifecycle.move(invitation, "resend")
+    ReplacedSecret.objects.create(invitation=invitation, secret_hash=invitation.secret_hash, replaced_at=now)
     invitation.generation += 1
     _draw_secret(invitation, now)
     invitation.sent_at = None
