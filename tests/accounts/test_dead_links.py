@@ -77,6 +77,7 @@ def test_an_expired_link_sends_a_fresh_one_to_the_invited_address_that_works(acm
     assert "Este enlace ha caducado" in page and "Acme S.A." in page
     assert f'action="{RENEW_REGISTRATION}"' in page and "Enviarme un enlace nuevo" in page
     assert "maria@tornillo.example" not in page  # the address is not shown, only used
+    assert reverse("partners:supplier_list") not in page  # no staff menu for a stranger
 
     response = client.post(RENEW_REGISTRATION)
     assert response.url == reverse("accounts:link_renewed")
@@ -232,8 +233,8 @@ def test_a_replaced_code_says_when_the_newer_one_was_sent(client, supplier_invit
     resent_at = Invitation.objects.get(pk=supplier_invitation.pk).replaced_secrets.get().replaced_at
     page = client.post(CODE_URL, {"code": old}).content.decode()
     assert (
-        f"Este código fue reemplazado por uno más reciente enviado el {in_spanish(resent_at)}. "
-        "Use el código del último correo de Acme S.A." in page
+        "Este código fue reemplazado por uno más reciente que Acme S.A. envió el "
+        f"{in_spanish(resent_at)}: use el código del último correo." in page
     )
     assert "Aceros del Sur" not in client.get(SUPPLIER_URL).content.decode()  # nothing opened
     assert client.post(CODE_URL, {"code": code_of(supplier_invitation)}).status_code == 302

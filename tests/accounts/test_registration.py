@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enlace.accounts.models import User
-from enlace.accounts.services import register_with_link
+from enlace.accounts.services import register_with_link, resend
 from enlace.audit.models import AuditEvent
 from enlace.invitations.lookup import InvitationInvalid
 from enlace.invitations.models import Invitation
@@ -235,6 +235,8 @@ def test_unknown_links_show_the_same_page_whatever_exists(acme, customer):
             register_with_link(token=secret_of(used), password=PASSWORD, first_name="A", last_name="B")
             _, expired = import_person(acme, customer, email="expired@tornillo.example")
             Invitation.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
+            _, replaced = import_person(acme, customer, email="replaced@tornillo.example")
+            resend(invitation=replaced)
         browser = Client()
         browser.get(reverse("accounts:registration_link", args=["not-a-real-token"]))
         response = browser.get(reverse("accounts:register"))

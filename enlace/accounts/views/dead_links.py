@@ -44,7 +44,6 @@ def dead_link_page(request, error: InvitationInvalid, *, pending, renew_url: str
     context = {
         "reason": reason,
         "invitation": invitation,
-        "organization": invitation.organization,
         "replaced_at": error.replaced_at,
         "renew_url": renew_url,
         "awaits_activation": _awaits_activation(invitation),

@@ -52,8 +52,8 @@ def refusal_message(error: CodeRefused) -> str:
         return _("This code has already been used. Log in with your email and password.")
     if error.reason == "replaced":
         return _(
-            "This code was replaced by a newer one sent on %(date)s. Use the code in the latest email "
-            "from %(org)s."
+            "This code was replaced by a newer one that %(org)s sent on %(date)s: use the code in the "
+            "latest email."
         ) % {
             "date": formats.date_format(timezone.localtime(error.replaced_at), "DATETIME_FORMAT"),
             "org": organization,
