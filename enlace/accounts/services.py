@@ -16,6 +16,7 @@ from enlace.invitations.lookup import InvitationInvalid, find_by_code, find_by_t
 from enlace.invitations.models import Invitation
 from enlace.invitations.services import (
     build_invitation,
+    expire_invitation,
     issue_invitation,
     mark_used,
     queue_emails,
@@ -202,9 +203,11 @@ def renew_expired(*, invitation: Invitation, now=None) -> bool:
     resent; returns whether it was renewed. Once renewed, the asker's secret is a replaced one,
     so one link renews its invitation once."""
     now = now or timezone.now()
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
     if invitation.used_at is not None or not invitation.is_expired(now):
         return False
+    # Not yet moved by the periodic job: expired first, so that its history reads as renewed.
+    expire_invitation(invitation, now=now)
     if not lifecycle.allowed("resend", invitation.state):
         return False
     resend(invitation=invitation, now=now)

@@ -209,18 +209,24 @@ def expire_overdue_invitations(*, now=None) -> int:
     for pk in list(overdue[:10000]):
         with transaction.atomic():
             invitation = Invitation.objects.select_for_update().select_related("organization").get(pk=pk)
-            if not lifecycle.allowed("expire", invitation.state) or not invitation.is_expired(now):
-                continue
-            lifecycle.move(invitation, "expire")
-            invitation.save(update_fields=["state", "updated_at"])
-            record(
-                organization=invitation.organization,
-                action=AuditEvent.Action.EXPIRED,
-                user=invitation.user,
-                invitation=invitation,
-            )
-            expired += 1
+            expired += expire_invitation(invitation, now=now)
     return expired
+
+
+def expire_invitation(invitation: Invitation, *, now=None) -> bool:
+    """Move one pending invitation past its expiry, locked by the caller, to `expired`, with its
+    audit event; False for one that is not."""
+    if not lifecycle.allowed("expire", invitation.state) or not invitation.is_expired(now):
+        return False
+    lifecycle.move(invitation, "expire")
+    invitation.save(update_fields=["state", "updated_at"])
+    record(
+        organization=invitation.organization,
+        action=AuditEvent.Action.EXPIRED,
+        user=invitation.user,
+        invitation=invitation,
+    )
+    return True
 
 
 # The audit event of each way an invitation is used.

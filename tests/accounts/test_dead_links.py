@@ -286,3 +286,15 @@ def test_an_old_code_of_an_invitation_that_expired_since_says_it_expired(supplie
     with pytest.raises(CodeRefused) as refused:
         find_by_code(old)
     assert refused.value.reason == "expired" and refused.value.invitation == supplier_invitation
+
+
+@pytest.mark.django_db
+def test_a_link_renewed_before_the_expiry_job_ran_reads_as_expired_then_renewed(acme, customer, client):
+    _, invitation = import_person(acme, customer)
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    open_registration(client, secret_of(invitation))
+    client.post(RENEW_REGISTRATION)
+    actions = list(
+        AuditEvent.objects.filter(invitation=invitation).order_by("pk").values_list("action", flat=True)
+    )
+    assert actions[-2:] == [AuditEvent.Action.EXPIRED, AuditEvent.Action.RENEWED]
