@@ -11,11 +11,12 @@ from enlace.accounts import joining
 from enlace.accounts.models import User
 from enlace.audit.models import AuditEvent
 from enlace.audit.services import record
-from enlace.invitations import secrets
+from enlace.invitations import lifecycle, secrets
 from enlace.invitations.lookup import InvitationInvalid, find_by_code, find_by_token
 from enlace.invitations.models import Invitation
 from enlace.invitations.services import (
     build_invitation,
+    expire_invitation,
     issue_invitation,
     mark_used,
     queue_emails,
@@ -192,6 +193,25 @@ def resend(*, invitation: Invitation, by=None, now=None) -> Invitation:
     if invitation.user_id and invitation.kind == Invitation.Kind.ACTIVATION:
         reset_temporary_password(invitation=invitation)
     return invitation
+
+
+@transaction.atomic
+def renew_expired(*, invitation: Invitation, now=None) -> bool:
+    """The holder of an expired link or code asks for a new one: the invitation is resent
+    (resend: a fresh secret, its email queued in this transaction) to the address it was
+    made for, never to one the asker names. Only an invitation that expired and may still be
+    resent; returns whether it was renewed. Once renewed, the asker's secret is a replaced one,
+    so one link renews its invitation once."""
+    now = now or timezone.now()
+    invitation = Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+    if invitation.used_at is not None or not invitation.is_expired(now):
+        return False
+    # Not yet moved by the periodic job: expired first, so that its history reads as renewed.
+    expire_invitation(invitation, now=now)
+    if not lifecycle.allowed("resend", invitation.state):
+        return False
+    resend(invitation=invitation, now=now)
+    return True
 
 
 @transaction.atomic

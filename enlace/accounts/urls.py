@@ -3,6 +3,7 @@ from django.urls import path
 
 from enlace.accounts.views import (
     activation,
+    dead_links,
     login,
     my_account,
     password_reset,
@@ -37,8 +38,11 @@ urlpatterns = [
     path("two-factor/disable/", two_factor.disable, name="two_factor_disable"),
     path("a/<str:token>/", activation.activation_link, name="activation_link"),
     path("activate/", activation.activate, name="activate"),
+    path("activate/renew/", activation.renew, name="activate_renew"),
     path("r/<str:token>/", registration.registration_link, name="registration_link"),
     path("register/", registration.register, name="register"),
+    path("register/renew/", registration.renew, name="register_renew"),
+    path("links/renewed/", dead_links.link_renewed, name="link_renewed"),
     path("supplier/register/", supplier_registration.register, name="supplier_register"),
     path("supplier/register/code/", supplier_registration.enter_code, name="supplier_register_code"),
     path(
@@ -46,6 +50,7 @@ urlpatterns = [
         supplier_registration.create_account,
         name="supplier_register_account",
     ),
+    path("supplier/register/renew/", supplier_registration.renew, name="supplier_register_renew"),
     path("supplier/register/restart/", supplier_registration.restart, name="supplier_register_restart"),
     path("users/", staff.user_list, name="user_list"),
     path("users/new/", staff.user_create, name="user_create"),

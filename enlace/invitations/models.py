@@ -150,3 +150,20 @@ class SendingSchedule(models.Model):
 
     def __str__(self):
         return f"{self.organization_id} next at {self.next_at:%H:%M:%S}"
+
+
+class ReplacedSecret(models.Model):
+    """The hash of a link token or code that a resend (or a renewal) replaced, kept so that the
+    person who holds it is told to use the latest email instead of reading that it never
+    existed. It opens nothing: only its hash is stored, and it never matches a usable
+    invitation (see enlace.invitations.lookup)."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="replaced_secrets")
+    secret_hash = models.CharField(max_length=64)  # unique: see Meta.constraints
+    replaced_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["secret_hash"], name="one_replaced_secret_per_hash")]
+
+    def __str__(self):
+        return f"{self.invitation_id} replaced at {self.replaced_at:%Y-%m-%d %H:%M}"

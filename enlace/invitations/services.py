@@ -11,7 +11,7 @@ from django.utils import timezone
 from enlace.audit.models import AuditEvent
 from enlace.audit.services import record, record_many
 from enlace.invitations import lifecycle
-from enlace.invitations.models import Invitation
+from enlace.invitations.models import Invitation, ReplacedSecret
 from enlace.invitations.secrets import new_secret
 from enlace.invitations.tasks import deliver_invitations
 from enlace.lib.bulk import insert_rows
@@ -155,7 +155,8 @@ def enqueue_delivery_tasks(pairs) -> None:
 
 @transaction.atomic
 def resend_invitation(*, invitation: Invitation, by=None, now=None) -> Invitation:
-    """A fresh secret, a new email; the old link or code stops working at once."""
+    """A fresh secret, a new email; the old link or code stops working at once, and whoever
+    holds it is told that a newer one was sent (ReplacedSecret)."""
     now = now or timezone.now()
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     action = (
@@ -164,6 +165,7 @@ def resend_invitation(*, invitation: Invitation, by=None, now=None) -> Invitatio
         else AuditEvent.Action.RESENT
     )
     lifecycle.move(invitation, "resend")
+    ReplacedSecret.objects.create(invitation=invitation, secret_hash=invitation.secret_hash, replaced_at=now)
     invitation.generation += 1
     _draw_secret(invitation, now)
     invitation.sent_at = None
@@ -207,18 +209,24 @@ def expire_overdue_invitations(*, now=None) -> int:
     for pk in list(overdue[:10000]):
         with transaction.atomic():
             invitation = Invitation.objects.select_for_update().select_related("organization").get(pk=pk)
-            if not lifecycle.allowed("expire", invitation.state) or not invitation.is_expired(now):
-                continue
-            lifecycle.move(invitation, "expire")
-            invitation.save(update_fields=["state", "updated_at"])
-            record(
-                organization=invitation.organization,
-                action=AuditEvent.Action.EXPIRED,
-                user=invitation.user,
-                invitation=invitation,
-            )
-            expired += 1
+            expired += expire_invitation(invitation, now=now)
     return expired
+
+
+def expire_invitation(invitation: Invitation, *, now=None) -> bool:
+    """Move one pending invitation past its expiry, locked by the caller, to `expired`, with its
+    audit event; False for one that is not."""
+    if not lifecycle.allowed("expire", invitation.state) or not invitation.is_expired(now):
+        return False
+    lifecycle.move(invitation, "expire")
+    invitation.save(update_fields=["state", "updated_at"])
+    record(
+        organization=invitation.organization,
+        action=AuditEvent.Action.EXPIRED,
+        user=invitation.user,
+        invitation=invitation,
+    )
+    return True
 
 
 # The audit event of each way an invitation is used.

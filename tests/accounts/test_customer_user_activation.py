@@ -105,14 +105,15 @@ def test_opening_the_link_does_not_consume_it_and_drops_the_token_from_the_url(
 
 
 @pytest.mark.django_db
-def test_a_used_link_shows_the_invalid_page(alice_client, customer, client):
+def test_a_used_link_says_the_account_is_ready(alice_client, customer, client):
     add_user(alice_client, customer)
     run_worker()
     activate(client, mail.outbox[0])
     other = client.__class__()
     response = activate(other, mail.outbox[0])
     assert response.status_code == 410
-    assert "ya no es válido" in response.content.decode()
+    page = response.content.decode()
+    assert "Su cuenta está lista" in page and reverse("accounts:login") in page
 
 
 @pytest.mark.django_db

@@ -166,7 +166,8 @@ def test_an_expired_code_says_so(client, invitation):
     code = code_of(invitation)
     with time_machine.travel(timezone.now() + timedelta(days=30, minutes=1)):
         page = enter(client, code).content.decode()
-    assert "Este código ha caducado. Pida a Acme S.A. que le envíe uno nuevo." in page
+    assert "Este código ha caducado. Puede pedir uno nuevo aquí abajo." in page
+    assert reverse("accounts:supplier_register_renew") in page
 
 
 @pytest.mark.django_db

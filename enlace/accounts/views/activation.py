@@ -3,10 +3,12 @@
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from enlace.accounts import services
 from enlace.accounts.forms import AccountPasswordForm, NewPasswordForm
+from enlace.accounts.views.dead_links import dead_link_page, renew_link
 from enlace.accounts.views.language import remember_language, speak_language_of
 from enlace.accounts.views.pending import PendingInvitation
 from enlace.invitations.lookup import InvitationInvalid
@@ -30,6 +32,16 @@ def activation_link(request, token):
     return PENDING.open_link(request, token)
 
 
+def _dead(request, error):
+    return dead_link_page(request, error, pending=PENDING, renew_url=reverse("accounts:activate_renew"))
+
+
+@require_POST
+def renew(request):
+    """ "Ask for a new link" on an expired activation link's page."""
+    return renew_link(request, pending=PENDING)
+
+
 @require_http_methods(["GET", "POST"])
 def activate(request):
     attempt = ratelimit.attempt("activate", ratelimit.client_address(request))
@@ -37,8 +49,8 @@ def activate(request):
         return render(request, "accounts/link_invalid.html", {"rate_limited": True}, status=429)
     try:
         invitation = PENDING.find(request)
-    except InvitationInvalid:
-        return PENDING.forget(render(request, "accounts/link_invalid.html", status=410))
+    except InvitationInvalid as error:
+        return _dead(request, error)
     attempt.give_back()  # a valid link: only wrong ones count
     speak_language_of(request, invitation)
     # With the *link only* style the person has no password yet and chooses it here; a person
@@ -54,8 +66,8 @@ def activate(request):
         password = form.cleaned_data["password1"] if form else None
         try:
             user = services.activate_account(token=secret_of(invitation), password=password)
-        except InvitationInvalid:
-            return PENDING.forget(render(request, "accounts/link_invalid.html", status=410))
+        except InvitationInvalid as error:
+            return _dead(request, error)
         except ValidationError as error:
             form.add_error("password1", error)
         except DomainError as error:

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from enlace.invitations.lookup import InvitationInvalid, find_by_proof, find_by_token, proof_of
 from enlace.invitations.models import Invitation
+from enlace.invitations.secrets import hash_secret
 from enlace.lib import ratelimit
 
 MAX_ID_DIGITS = 18  # a bigint has 19; a longer "id" cannot name a row
@@ -39,19 +40,24 @@ class PendingInvitation:
 
     def open_link(self, request, token: str):
         """The emailed link: remember its invitation and go to the flow's page, whose address
-        carries no token (so neither can the Referer). A dead link is remembered as dead, so
-        that the page shows the invalid-link page and counts it, once, as for any dead link."""
+        carries no token (so neither can the Referer). A link that does not open is remembered
+        as dead, so that the page shows the invalid-link page and counts it, once, as for any
+        dead link; a real one (expired, used, replaced) as a proof of the secret it carried,
+        so that the page can say why (views.dead_links)."""
         response = redirect(self.page)
         if ratelimit.is_limited(self.rate_scope, ratelimit.client_address(request)):
             return self._set(response, DEAD)  # the page says why, without a lookup here
         try:
             invitation = find_by_token(token, kind=self.kind)
-        except InvitationInvalid:
-            return self._set(response, DEAD)
+        except InvitationInvalid as error:
+            if error.invitation is None:
+                return self._set(response, DEAD)
+            return self.keep(response, error.invitation, secret_hash=hash_secret(token))
         return self.keep(response, invitation)
 
-    def keep(self, response, invitation: Invitation):
-        return self._set(response, f"{invitation.pk}.{proof_of(invitation)}")
+    def keep(self, response, invitation: Invitation, *, secret_hash: str | None = None):
+        """Remember the invitation, opened with its current secret or `secret_hash`'s."""
+        return self._set(response, f"{invitation.pk}.{proof_of(invitation, secret_hash)}")
 
     def _set(self, response, value: str):
         response.set_cookie(
@@ -75,7 +81,7 @@ class PendingInvitation:
     def find(self, request) -> Invitation:
         """The usable invitation this browser is using, or InvitationInvalid (CodeRefused for
         a supplier code) when there is none, the proof is wrong, or the invitation stopped
-        working."""
+        working (with the invitation and the reason when the proof is real)."""
         invitation_id, _, proof = request.COOKIES.get(self.cookie, "").partition(".")
         if not (invitation_id.isascii() and invitation_id.isdigit() and len(invitation_id) <= MAX_ID_DIGITS):
             invitation_id = DEAD  # refused below like a wrong proof

@@ -8,11 +8,13 @@ the person then activates with that email's link and logs in with the password c
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from enlace.accounts.forms import RegistrationForm
 from enlace.accounts.services import register_with_link
+from enlace.accounts.views.dead_links import dead_link_page, renew_link
 from enlace.accounts.views.language import speak_language_of
 from enlace.accounts.views.pending import PendingInvitation
 from enlace.invitations.lookup import InvitationInvalid
@@ -38,9 +40,19 @@ def registration_link(request, token):
 
 
 def _invalid(request, *, rate_limited=False):
-    """The same page for unknown, used and expired links: it tells nobody which links exist."""
+    """The same page for every unknown link: it tells nobody which links exist."""
     context = {"rate_limited": rate_limited}
     return render(request, "accounts/link_invalid.html", context, status=429 if rate_limited else 410)
+
+
+def _dead(request, error):
+    return dead_link_page(request, error, pending=PENDING, renew_url=reverse("accounts:register_renew"))
+
+
+@require_POST
+def renew(request):
+    """ "Ask for a new link" on an expired registration link's page."""
+    return renew_link(request, pending=PENDING)
 
 
 @require_http_methods(["GET", "POST"])
@@ -52,8 +64,8 @@ def register(request):
         return _invalid(request, rate_limited=True)
     try:
         invitation = PENDING.find(request)
-    except InvitationInvalid:
-        return PENDING.forget(_invalid(request))
+    except InvitationInvalid as error:
+        return _dead(request, error)
     attempt.give_back()  # a valid link: only wrong ones count
     speak_language_of(request, invitation)
     form = RegistrationForm(request.POST or None, invitation=invitation)
@@ -69,8 +81,8 @@ def register(request):
                 job_title=data["job_title"],
                 language=data["language"],
             )
-        except InvitationInvalid:
-            return PENDING.forget(_invalid(request))
+        except InvitationInvalid as error:
+            return _dead(request, error)
         except ValidationError as error:
             form.add_error("password1", error)
         except DomainError as error:

@@ -18,13 +18,16 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from enlace.accounts.forms import CodeForm, SupplierAccountForm
 from enlace.accounts.services import register_with_code
+from enlace.accounts.views.dead_links import reason_shown, renew_link
 from enlace.accounts.views.language import speak_language_of
 from enlace.accounts.views.pending import PendingInvitation
+from enlace.invitations import secrets
 from enlace.invitations.lookup import CodeRefused, find_by_code, note_failed_attempt
 from enlace.invitations.models import Invitation
 from enlace.invitations.secrets import secret_of
@@ -44,21 +47,35 @@ def refusal_message(error: CodeRefused) -> str:
             "org": organization
         }
     if error.reason == "expired":
-        return _("This code has expired. Ask %(org)s to send you a new one.") % {"org": organization}
+        return _("This code has expired. You can ask for a new one below.")
     if error.reason == "used" or error.reason in (Invitation.State.REGISTERED, Invitation.State.ACTIVATED):
         return _("This code has already been used. Log in with your email and password.")
+    if error.reason == "replaced":
+        return _(
+            "This code was replaced by a newer one that %(org)s sent on %(date)s: use the code in the "
+            "latest email."
+        ) % {
+            "date": formats.date_format(timezone.localtime(error.replaced_at), "DATETIME_FORMAT"),
+            "org": organization,
+        }
     if organization:
         return _("This code is no longer valid. Ask %(org)s to send you a new one.") % {"org": organization}
     return _("This code is not valid. Check it against your invitation email and try again.")
 
 
-def _code_step(request, form, status=200, error=None):
-    return render(request, "accounts/supplier/code.html", {"form": form, "error": error}, status=status)
+def _code_step(request, form, status=200, error=None, renewable=False):
+    context = {"form": form, "error": error, "renewable": renewable}
+    return render(request, "accounts/supplier/code.html", context, status=status)
 
 
 def _refused(request, error: CodeRefused):
-    """The verified code stopped working: forget it and ask for one again."""
-    return PENDING.forget(_code_step(request, CodeForm(), status=410, error=refusal_message(error)))
+    """The verified code stopped working: ask for one again, or, for an expired one, offer to
+    send a new one (which needs the flow's cookie kept)."""
+    if error.invitation is not None:
+        speak_language_of(request, error.invitation)
+    renewable = reason_shown(error) == "expired"
+    response = _code_step(request, CodeForm(), status=410, error=refusal_message(error), renewable=renewable)
+    return response if renewable else PENDING.forget(response)
 
 
 def _account_form(request, invitation):
@@ -103,12 +120,18 @@ def enter_code(request):
     if not form.is_valid():
         attempt.give_back()  # nothing was looked up
         return _code_step(request, form)
+    typed = form.cleaned_data["code"]
     try:
-        invitation = find_by_code(form.cleaned_data["code"])
+        invitation = find_by_code(typed)
     except CodeRefused as error:
         if error.invitation is not None:
             speak_language_of(request, error.invitation)
         form.add_error("code", refusal_message(error))
+        if reason_shown(error) == "expired":
+            # The real code of an expired invitation: the page offers to send a new one.
+            response = _code_step(request, form, renewable=True)
+            typed_hash = secrets.hash_secret(secrets.normalize_code(typed))
+            return PENDING.keep(response, error.invitation, secret_hash=typed_hash)
         return _code_step(request, form)
     attempt.give_back()  # the right code: only refused ones count
     speak_language_of(request, invitation)
@@ -157,6 +180,12 @@ def _register(request, form, code, invitation):
         ratelimit.record_failure(RATE_SCOPE, ratelimit.client_address(request))
         note_failed_attempt(invitation=invitation)
     return user
+
+
+@require_POST
+def renew(request):
+    """ "Send me a new code" under an expired code: a new one to the invitation's own address."""
+    return renew_link(request, pending=PENDING)
 
 
 @require_POST
