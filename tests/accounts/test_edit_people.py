@@ -198,6 +198,10 @@ def test_a_pending_persons_invitation_follows_the_new_names_and_customer(acme, c
 
 @pytest.fixture
 def supplier_person(acme, alice):
+    return registered_supplier_person(acme, alice)
+
+
+def registered_supplier_person(acme, alice):
     partner = add_supplier(acme, 1, name="Aceros del Sur")
     [invitation] = invite_partner(
         organization=acme, partner=partner, emails=["compras@aceros.example"], by=alice
