@@ -110,9 +110,6 @@ def edit(*, user: User, by, **changes) -> list[str]:
         partner.organization_id != user.organization_id or partner.kind != Partner.Kind.CUSTOMER
     ):
         raise DomainError("wrong_partner", _("Choose a customer of this organization."), field="customer")
-    username = changes.get("username")
-    if username is not None and _username_taken(user, username):
-        raise DomainError("username_taken", _("A user with this username already exists."), field="username")
     changed = [field for field in EDITABLE if field in changes and getattr(user, field) != changes[field]]
     if not changed:
         return []
@@ -121,7 +118,7 @@ def edit(*, user: User, by, **changes) -> list[str]:
     try:
         with transaction.atomic():
             user.save(update_fields=changed)
-    except IntegrityError:  # another admin gave the same username meanwhile
+    except IntegrityError:  # the username is another person's (the form checks it; two admins may race)
         raise DomainError(
             "username_taken", _("A user with this username already exists."), field="username"
         ) from None
@@ -134,11 +131,6 @@ def edit(*, user: User, by, **changes) -> list[str]:
         detail=",".join(changed),
     )
     return changed
-
-
-def _username_taken(user: User, username: str) -> bool:
-    others = User.objects.filter(organization=user.organization_id, username=username).exclude(pk=user.pk)
-    return others.exists()
 
 
 def _follow_in_pending_invitations(user: User) -> None:

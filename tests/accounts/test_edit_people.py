@@ -239,3 +239,20 @@ def test_the_supplier_directory_links_each_registered_person_to_their_page(suppl
     page = alice_client.get(reverse("partners:supplier_list")).content.decode()
     assert f'href="{reverse("accounts:user_detail", args=[supplier_person.pk])}"' in page
     assert "Rosa P" in page
+
+
+@pytest.mark.django_db
+def test_a_username_taken_meanwhile_is_refused_by_the_database_rule(acme, customer, alice):
+    from enlace.accounts import people
+    from enlace.lib.errors import DomainError
+
+    person = ready_person(acme, customer)
+    other = create_customer_user(
+        organization=acme, by=alice, username=ec_cedula(47), partner=customer, email="otra@tornillo.example"
+    )
+    with pytest.raises(DomainError) as refused:
+        people.edit(user=person, by=alice, username=other.username, first_name="Anita")
+    assert refused.value.code == "username_taken" and refused.value.extra["field"] == "username"
+    person.refresh_from_db()
+    assert person.first_name == "Ana"
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.USER_EDITED).exists()
