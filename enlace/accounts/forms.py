@@ -149,7 +149,8 @@ class PersonForm(forms.Form):
     the username and the customer (people.editable_fields says which). Bound to the person's
     current values; the page and the API (PATCH, with only the fields it sends) both use it."""
 
-    username = forms.CharField(label=_("Username"), max_length=40)
+    # As long as a username may be: people imported from a file have their email as username.
+    username = forms.CharField(label=_("Username"), max_length=150)
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=Partner.objects.none())
     first_name = TextField(label=_("First names"), max_length=150)
     last_name = TextField(label=_("Last names"), max_length=150)
@@ -177,7 +178,10 @@ class PersonForm(forms.Form):
         self.fields["phone"].widget.attrs.update(autocomplete="off", inputmode="tel")
 
     def clean_username(self):
-        return clean_username(self, self.cleaned_data["username"], person=self.person)
+        value = self.cleaned_data["username"]
+        if value == self.person.username:
+            return value  # kept as it is (an imported person's email, for one)
+        return clean_username(self, value, person=self.person)
 
     def clean_first_name(self):
         return " ".join(self.cleaned_data["first_name"].split())

@@ -256,3 +256,19 @@ def test_a_username_taken_meanwhile_is_refused_by_the_database_rule(acme, custom
     person.refresh_from_db()
     assert person.first_name == "Ana"
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.USER_EDITED).exists()
+
+
+@pytest.mark.django_db
+def test_a_person_imported_with_the_email_as_username_keeps_it_while_other_details_change(
+    acme, customer, alice_client
+):
+    person = ready_person(acme, customer)
+    User.objects.filter(pk=person.pk).update(username=person.email)
+    person.refresh_from_db()
+    response = alice_client.post(edit_url(person), form_of(person, phone="0991234567"))
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.username, person.phone) == ("compras@tornillo.example", "+593991234567")
+    # Changed, it must be a national ID.
+    page = alice_client.post(edit_url(person), form_of(person, username="otra@tornillo.example"))
+    assert page.status_code == 200 and "cédula" in page.content.decode()

@@ -209,3 +209,13 @@ def test_a_suppliers_persons_username_and_supplier_cannot_be_patched(api, acme, 
     assert (error["code"], error["field"]) == ("not_editable", "customer")
     assert error["message"] == "Cliente no se puede cambiar para esta persona."
     assert api.patch(f"/users/{person.pk}", {"last_name": "Paredes"}).json()["last_name"] == "Paredes"
+
+
+@pytest.mark.django_db
+def test_patch_keeps_an_imported_persons_email_username_unless_sent(api, acme, customer):
+    from enlace.accounts.models import User
+
+    user_id = api.post("/users", person(customer)).json()["id"]
+    User.objects.filter(pk=user_id).update(username="ana@tornillo.example")
+    assert api.patch(f"/users/{user_id}", {"phone": "+593 99 123 4567"}).json()["phone"] == "+593991234567"
+    assert error_of(api.patch(f"/users/{user_id}", {"username": "ana@x.example"}), 422)["field"] == "username"
