@@ -124,6 +124,36 @@ def customer_label(partner) -> str:
     return f"{partner.code} · {partner.name} ({partner.company.tax_id})"
 
 
+def explain_username(form, organization) -> None:
+    form.fields["username"].help_text = _("The person's %(ids)s, with or without dots and dashes.") % {
+        "ids": person_id_names(organization.country)
+    }
+
+
+def offer_customers(form, organization) -> None:
+    """The choice of one of the organization's customers. A customer master can hold tens of
+    thousands of rows: the first ones and the chosen one are offered; the search box above the
+    list (htmx) brings the rest."""
+    customers = Partner.objects.filter(organization=organization, kind=Partner.Kind.CUSTOMER)
+    field = form.fields["customer"]
+    field.queryset = customers
+    chosen_pk = form["customer"].value() or None
+    chosen = customers.filter(pk=chosen_pk) if chosen_pk and str(chosen_pk).isdigit() else customers.none()
+    offered = list(chosen) + [c for c in customers.select_related("company")[:CUSTOMERS_OFFERED]]
+    field.widget.choices = [("", "---------")] + [(c.pk, customer_label(c)) for c in dict.fromkeys(offered)]
+
+
+def clean_username(form, value: str, *, person=None) -> str:
+    """A national ID of the organization's country, compact, that none of its other people has."""
+    value = normalize_personal_id(form.organization.country, value)
+    others = User.objects.filter(organization=form.organization, username=value)
+    if person is not None:
+        others = others.exclude(pk=person.pk)
+    if others.exists():
+        raise ValidationError(_("A user with this username already exists."), code="taken")
+    return value
+
+
 class PortalUserForm(forms.Form):
     """The admin's "Add portal user" form. The admin never sees or sets a password."""
 
@@ -142,30 +172,74 @@ class PortalUserForm(forms.Form):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
-        self.fields["username"].help_text = _("The person's %(ids)s, with or without dots and dashes.") % {
-            "ids": person_id_names(organization.country)
-        }
-        customers = Partner.objects.filter(organization=organization, kind=Partner.Kind.CUSTOMER)
-        self.fields["customer"].queryset = customers
-        # A customer master can hold tens of thousands of rows: offer the first ones and the
-        # chosen one; the search box above the list (htmx) brings the rest.
-        chosen = customers.filter(pk=self["customer"].value() or None) if self.is_bound else customers.none()
-        offered = list(chosen) + [c for c in customers.select_related("company")[:CUSTOMERS_OFFERED]]
-        self.fields["customer"].widget.choices = [("", "---------")] + [
-            (c.pk, customer_label(c)) for c in dict.fromkeys(offered)
-        ]
+        explain_username(self, organization)
+        offer_customers(self, organization)
 
     def clean_username(self):
-        value = normalize_personal_id(self.organization.country, self.cleaned_data["username"])
-        if User.objects.filter(organization=self.organization, username=value).exists():
-            raise ValidationError(_("A user with this username already exists."), code="taken")
-        return value
+        return clean_username(self, self.cleaned_data["username"])
 
     def clean_email(self):
         email = normalize_email(self.cleaned_data["email"])
         if email_in_use(email, organization=self.organization):
             raise ValidationError(_("A user with this email already exists."), code="taken")
         return email
+
+
+class PersonForm(forms.Form):
+    """An administrator edits a partner's person: names, phone and, for a customer's person,
+    the username and the customer (people.editable_fields says which). Bound to the person's
+    current values; the page and the API (PATCH, with only the fields it sends) both use it."""
+
+    # As long as a username may be: people imported from a file have their email as username.
+    username = forms.CharField(label=_("Username"), max_length=150)
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Partner.objects.none())
+    first_name = TextField(label=_("First names"), max_length=150)
+    last_name = TextField(label=_("Last names"), max_length=150)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+
+    def __init__(self, data=None, *, person: User, editable):
+        self.person = person
+        self.organization = person.organization
+        initial = {
+            "username": person.username,
+            "customer": person.partner_id,
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "phone": person.phone,
+        }
+        super().__init__(data, initial=initial)
+        if "username" not in editable:
+            del self.fields["username"]
+        if "partner" not in editable:
+            del self.fields["customer"]
+        else:
+            offer_customers(self, self.organization)
+        if "username" in self.fields:
+            explain_username(self, self.organization)
+        self.fields["phone"].widget.attrs.update(autocomplete="off", inputmode="tel")
+
+    def clean_username(self):
+        value = self.cleaned_data["username"]
+        if value == self.person.username:
+            return value  # kept as it is (an imported person's email, for one)
+        return clean_username(self, value, person=self.person)
+
+    def clean_first_name(self):
+        return " ".join(self.cleaned_data["first_name"].split())
+
+    def clean_last_name(self):
+        return " ".join(self.cleaned_data["last_name"].split())
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        return normalize_phone(self.organization.country, phone) if phone else ""
+
+    def changes(self) -> dict:
+        """The cleaned values under the names people.edit takes."""
+        data = dict(self.cleaned_data)
+        if "customer" in data:
+            data["partner"] = data.pop("customer")
+        return data
 
 
 class RegistrationForm(ChoosePasswordForm):

@@ -55,6 +55,7 @@ urlpatterns = [
     path("users/", staff.user_list, name="user_list"),
     path("users/new/", staff.user_create, name="user_create"),
     path("users/<int:pk>/", staff.user_detail, name="user_detail"),
+    path("users/<int:pk>/edit/", staff.user_edit, name="user_edit"),
     path("users/<int:pk>/resend/", staff.user_resend, name="user_resend"),
     path("users/<int:pk>/disable/", staff.user_disable, name="user_disable"),
     path("users/<int:pk>/enable/", staff.user_enable, name="user_enable"),

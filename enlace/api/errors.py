@@ -29,7 +29,7 @@ CONFLICT_CODES = {
     "not_disabled",
     "not_ready",
 }
-UNPROCESSABLE_CODES = {"invalid_rows", "too_many_rows", "invalid_cursor"}
+UNPROCESSABLE_CODES = {"invalid_rows", "too_many_rows", "invalid_cursor", "not_editable"}
 
 
 def error_body(code: str, message, *, field=None, rows=None) -> dict:

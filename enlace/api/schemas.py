@@ -115,12 +115,28 @@ class PortalUserIn(Schema):
     portal_enabled: bool = True
 
 
+class PortalUserPatch(Schema):
+    """Only the fields sent change; the email is the person's own and cannot be set here."""
+
+    username: str = Field(
+        None, max_length=40, description="A customer's person only: their national ID (cédula) or RUC."
+    )
+    customer_id: int = Field(None, description="A customer's person only: another customer of yours.")
+    customer_code: str = Field(None, max_length=50, description="Or the customer by its code.")
+    first_name: str = Field(None, max_length=150)
+    last_name: str = Field(None, max_length=150)
+    phone: str = Field(
+        None, max_length=30, description="Valid for your country or international; stored E.164."
+    )
+
+
 class PortalUserOut(Schema):
     id: int
     username: str
     email: str
     first_name: str
     last_name: str
+    phone: str
     profile: str
     status: str
     is_active: bool = Field(..., description="False once an administrator disabled the user.")

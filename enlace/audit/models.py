@@ -34,6 +34,7 @@ class AuditEvent(models.Model):
         USER_DISABLED = "user_disabled", _("Disabled")
         USER_ENABLED = "user_enabled", _("Enabled again")
         PASSWORD_RESET_SENT = "password_reset_sent", _("Password reset link sent by an administrator")
+        USER_EDITED = "user_edited", _("Details changed")
         TWO_FACTOR_ENABLED = "two_factor_enabled", _("Two-factor sign-in turned on")
         TWO_FACTOR_DISABLED = "two_factor_disabled", _("Two-factor sign-in turned off")
         TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor sign-in reset")

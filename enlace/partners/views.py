@@ -3,6 +3,7 @@ directory (list, search and filter with their network status, add one, invite on
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from enlace.accounts.models import User
 from enlace.accounts.supplier_invitations import SKIP_REASONS, invite_partner, invite_selected
 from enlace.invitations.supplier_directory import STATUSES, status_of, supplier_directory
 from enlace.lib.errors import DomainError
@@ -86,8 +88,10 @@ def supplier_list(request):
     if status not in dict(STATUSES):
         status = ""
     suppliers = supplier_directory(organization=organization, query=query, group_id=group_id, status=status)
+    # The supplier's registered people, to open and manage from here (one query per page).
+    its_people = Prefetch("users", queryset=User.objects.filter(organization=organization).order_by("pk"))
     page = keyset_page(
-        suppliers.prefetch_related("groups"),
+        suppliers.prefetch_related("groups", its_people),
         anchors=_suppliers(organization),
         after=_int_or_none(request.GET.get("after")),
         before=_int_or_none(request.GET.get("before")),

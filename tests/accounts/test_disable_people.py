@@ -123,3 +123,11 @@ def test_an_admin_sends_a_password_reset_to_a_ready_user_not_a_pending_one(
     response = alice_client.post(reverse("accounts:user_password_reset", args=[pending.pk]), follow=True)
     assert "Solo se puede enviar un restablecimiento" in response.content.decode()
     assert not PasswordReset.objects.filter(user=pending).exists()
+
+
+@pytest.mark.django_db
+def test_the_portal_users_list_shows_who_is_disabled(acme, customer, alice_client):
+    person = ready_person(acme, customer)
+    alice_client.post(reverse("accounts:user_disable", args=[person.pk]))
+    row = alice_client.get(reverse("accounts:user_list")).content.decode().split(person.username)[-1]
+    assert "Deshabilitado" in row.split("</tr>")[0]

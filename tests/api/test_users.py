@@ -140,3 +140,83 @@ def test_the_api_sends_a_password_reset_to_a_ready_user(api, globex_api, acme, c
     assert PasswordReset.objects.filter(user=person).count() == 1
     api.post(f"/users/{person.pk}/disable")
     assert error_of(api.post(f"/users/{person.pk}/password-reset"), 409)["code"] == "not_ready"
+
+
+@pytest.mark.django_db
+def test_patch_changes_only_the_fields_sent_with_the_pages_rules(api, acme, customer):
+    from enlace.audit.models import AuditEvent
+    from enlace.partners.models import Partner
+    from enlace.partners.samples import ec_ruc
+    from enlace.partners.services import create_partner
+
+    user_id = api.post("/users", person(customer)).json()["id"]
+    bodega = create_partner(
+        organization=acme, kind=Partner.Kind.CUSTOMER, tax_id=ec_ruc(2), code="C002", name="Bodega"
+    )
+    cedula = ec_cedula(25)
+    response = api.patch(
+        f"/users/{user_id}",
+        {"phone": "099 123 4567", "username": f"{cedula[:9]}-{cedula[9:]}", "customer_code": "C002"},
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["phone"], body["username"], body["partner_id"]) == ("+593991234567", cedula, bodega.pk)
+    assert (body["first_name"], body["email"]) == ("Ana", "ana@tornillo.example")  # not sent, kept
+    event = AuditEvent.objects.get(user_id=user_id, action=AuditEvent.Action.USER_EDITED)
+    assert event.detail == "phone,username,partner"
+    assert api.patch(f"/users/{user_id}", {"last_name": "Loor"}).json()["last_name"] == "Loor"
+
+
+@pytest.mark.django_db
+def test_patch_errors_name_the_field_and_a_code(api, acme, alice, customer):
+    create_customer_user(
+        organization=acme, by=alice, username=ec_cedula(26), partner=customer, email="b@tornillo.example"
+    )
+    user_id = api.post("/users", person(customer)).json()["id"]
+    cases = [
+        ({"phone": "12"}, "phone", "invalid_phone"),
+        ({"username": ec_cedula(26)}, "username", "taken"),
+        ({"customer_code": "NOPE"}, "customer", "invalid_choice"),
+        ({"first_name": ""}, "first_name", "required"),
+        ({"first_name": None}, "first_name", "invalid"),
+        ({"email": "new@tornillo.example"}, None, None),  # not a field of the PATCH: ignored
+    ]
+    for payload, field, code in cases:
+        response = api.patch(f"/users/{user_id}", payload)
+        if field is None:
+            assert response.status_code == 200 and response.json()["email"] == "ana@tornillo.example"
+            continue
+        error = error_of(response, 422)
+        assert (error["field"], error["code"]) == (field, code), payload
+    assert api.get(f"/users/{user_id}").json()["username"] == ec_cedula(21)
+
+
+@pytest.mark.django_db
+def test_patch_is_scoped_to_the_organization_and_its_partners_people(api, globex_api, alice, customer):
+    user_id = api.post("/users", person(customer)).json()["id"]
+    assert error_of(globex_api.patch(f"/users/{user_id}", {"first_name": "X"}), 404)["code"] == "not_found"
+    assert error_of(api.patch(f"/users/{alice.pk}", {"first_name": "X"}), 404)["code"] == "not_found"
+    assert api.get(f"/users/{user_id}").json()["first_name"] == "Ana"
+
+
+@pytest.mark.django_db
+def test_a_suppliers_persons_username_and_supplier_cannot_be_patched(api, acme, alice):
+    from tests.accounts.test_edit_people import registered_supplier_person
+
+    person = registered_supplier_person(acme, alice)
+    error = error_of(api.patch(f"/users/{person.pk}", {"username": ec_cedula(27)}), 422)
+    assert (error["code"], error["field"]) == ("not_editable", "username")
+    error = error_of(api.patch(f"/users/{person.pk}", {"customer_id": 1}, HTTP_ACCEPT_LANGUAGE="es"), 422)
+    assert (error["code"], error["field"]) == ("not_editable", "customer")
+    assert error["message"] == "Cliente no se puede cambiar para esta persona."
+    assert api.patch(f"/users/{person.pk}", {"last_name": "Paredes"}).json()["last_name"] == "Paredes"
+
+
+@pytest.mark.django_db
+def test_patch_keeps_an_imported_persons_email_username_unless_sent(api, acme, customer):
+    from enlace.accounts.models import User
+
+    user_id = api.post("/users", person(customer)).json()["id"]
+    User.objects.filter(pk=user_id).update(username="ana@tornillo.example")
+    assert api.patch(f"/users/{user_id}", {"phone": "+593 99 123 4567"}).json()["phone"] == "+593991234567"
+    assert error_of(api.patch(f"/users/{user_id}", {"username": "ana@x.example"}), 422)["field"] == "username"

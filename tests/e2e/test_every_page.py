@@ -66,6 +66,7 @@ def fill_lists(organization, admin, customer):
     run_worker()
     return [
         f"/users/{person.pk}/",
+        f"/users/{person.pk}/edit/",
         f"/users/{admin.pk}/",
         f"/imports/{batch.pk}/",
         f"/suppliers/{supplier.pk}/invite/",

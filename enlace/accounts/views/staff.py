@@ -1,4 +1,5 @@
-"""The organization's "Portal users" pages: list, add a customer user, detail, resend."""
+"""The organization's "Portal users" pages: list, add a customer user, detail, edit, and the
+actions on one person (resend, disable, enable, password reset)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -7,9 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from enlace.accounts import people, services, two_factor
-from enlace.accounts.forms import PortalUserForm
+from enlace.accounts.forms import PersonForm, PortalUserForm
 from enlace.accounts.models import User
 from enlace.accounts.selectors import filter_users, organization_users
+from enlace.audit.models import AuditEvent
 from enlace.lib.errors import DomainError
 from enlace.organizations.decorators import staff_required
 
@@ -70,8 +72,11 @@ def user_create(request):
 
 @staff_required
 def user_detail(request, pk):
-    user = get_object_or_404(organization_users(request.organization), pk=pk)
-    events = user.audit_events.filter(organization=request.organization).select_related("actor")
+    user = get_object_or_404(organization_users(request.organization).select_related("partner"), pk=pk)
+    events = list(people.timeline_of(user, organization=request.organization))
+    for event in events:
+        if event.action == AuditEvent.Action.USER_EDITED:
+            event.detail = people.changed_fields(event)
     invitations = user.invitations.filter(organization=request.organization)
     return render(
         request,
@@ -84,6 +89,22 @@ def user_detail(request, pk):
             "two_factor_enabled": two_factor.is_staff(user) and two_factor.is_enabled(user),
         },
     )
+
+
+@staff_required(admin=True)
+def user_edit(request, pk):
+    user = get_object_or_404(people.people_of(request.organization).select_related("partner"), pk=pk)
+    form = PersonForm(request.POST or None, person=user, editable=people.editable_fields(user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = people.edit(user=user, by=request.user, **form.changes())
+        except DomainError as error:
+            form.add_error(error.extra.get("field"), error.message)
+        else:
+            if changed:
+                messages.success(request, _("The details of %(name)s were saved.") % {"name": user})
+            return redirect("accounts:user_detail", pk=user.pk)
+    return render(request, "accounts/user_edit.html", {"form": form, "portal_user": user})
 
 
 @require_POST

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from enlace.accounts import people, services
-from enlace.accounts.forms import PortalUserForm
+from enlace.accounts.forms import PersonForm, PortalUserForm
 from enlace.accounts.models import User
 from enlace.accounts.selectors import filter_users
 from enlace.api.errors import form_error
@@ -16,6 +16,7 @@ from enlace.api.schemas import (
     PortalUserIn,
     PortalUserOut,
     PortalUserPage,
+    PortalUserPatch,
     UserProfile,
     UserStatus,
 )
@@ -58,16 +59,31 @@ def get_user(request, user_id: int):
     return get_object_or_404(portal_users(request.organization), pk=user_id)
 
 
+# The PATCH body's fields, as people.edit names them.
+PATCH_FIELDS = {
+    "username": "username",
+    "customer": "partner",
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "phone": "phone",
+}
+
+
+def customer_named(organization, customer_id, customer_code):
+    """The customer's id as the form takes it, from its id or its code (-1: no such code)."""
+    if customer_id is None and customer_code:
+        customer = Partner.objects.filter(
+            organization=organization, kind=Partner.Kind.CUSTOMER, code=customer_code
+        ).first()
+        return customer.pk if customer else -1
+    return customer_id
+
+
 @router.post("", response={201: PortalUserOut, **ERRORS}, operation_id="create_user")
 def create_user(request, payload: PortalUserIn):
     """A customer user in `pending_activation`; the activation email is queued at once."""
     organization = request.organization
-    customer_id = payload.customer_id
-    if customer_id is None and payload.customer_code:
-        customer = Partner.objects.filter(
-            organization=organization, kind=Partner.Kind.CUSTOMER, code=payload.customer_code
-        ).first()
-        customer_id = customer.pk if customer else -1
+    customer_id = customer_named(organization, payload.customer_id, payload.customer_code)
     form = PortalUserForm(
         {
             "username": payload.username,
@@ -94,6 +110,30 @@ def create_user(request, payload: PortalUserIn):
         portal_enabled=data["portal_enabled"],
     )
     return Status(201, user)
+
+
+@router.patch("/{user_id}", response={200: PortalUserOut, **ERRORS}, operation_id="update_user")
+def update_user(request, user_id: int, payload: PortalUserPatch):
+    """Change the fields sent, with the rules of the user's Edit page; audited."""
+    user = get_object_or_404(portal_users(request.organization), pk=user_id)
+    sent = payload.dict(exclude_unset=True)
+    if "customer_id" in sent or "customer_code" in sent:
+        customer = customer_named(
+            request.organization, sent.pop("customer_id", None), sent.pop("customer_code", None)
+        )
+        sent["customer"] = customer
+    people.check_editable(user, [PATCH_FIELDS[name] for name in sent])
+    editable = people.editable_fields(user)
+    # The form checks every field: those not sent keep the user's values.
+    current = PersonForm(person=user, editable=editable)
+    form = PersonForm(
+        {**{name: current[name].value() for name in current.fields}, **sent}, person=user, editable=editable
+    )
+    if not form.is_valid():
+        raise form_error(form)
+    changes = form.changes()
+    people.edit(user=user, by=None, **{PATCH_FIELDS[name]: changes[PATCH_FIELDS[name]] for name in sent})
+    return portal_users(request.organization).get(pk=user.pk)
 
 
 @router.post("/{user_id}/resend", response={200: InvitationOut, **ERRORS}, operation_id="resend_activation")
