@@ -40,7 +40,7 @@ def customer_create(request):
         except DomainError as error:
             form.add_error(error.extra.get("field"), error.message)
         else:
-            messages.success(request, _("Customer %(name)s was added.") % {"name": partner.name})
+            messages.success(request, _("Customer %(name)s was added") % {"name": partner.name})
             return redirect("partners:customer_list")
     return render(request, "partners/customer_form.html", {"form": form})
 
