@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from enlace.accounts.services import emails_in_use
 from enlace.invitations.models import Invitation
@@ -43,13 +44,14 @@ class InviteOutcome:
 
 
 def clean_emails(emails, *, organization) -> list[str]:
-    """Every address normalized, duplicates removed; DomainError naming each bad one.
+    """Every address normalized, duplicates removed; one DomainError naming every refused one.
 
     An address that already belongs to one of the organization's people cannot register again,
     so it is refused too (another organization's people may: they join with their account).
+    The error's `fields` gives, for the position in `emails` of each refused address, why.
     """
-    cleaned, bad, taken = [], [], []
-    for raw in emails:
+    cleaned, bad, fields, positions = [], [], {}, {}
+    for position, raw in enumerate(emails):
         raw = (raw or "").strip()
         if not raw:
             continue
@@ -57,22 +59,40 @@ def clean_emails(emails, *, organization) -> list[str]:
             email = normalize_email(raw)
         except ValidationError:
             bad.append(raw)
+            fields[position] = _("Enter a valid email address.")
             continue
-        if email not in cleaned:
+        if email not in positions:
+            positions[email] = position
             cleaned.append(email)
-    if bad:
-        raise DomainError(
-            "invalid_emails",
-            _("These addresses are not valid: %(emails)s. Nobody was invited.") % {"emails": ", ".join(bad)},
-            emails=bad,
-        )
     taken = sorted(emails_in_use(cleaned, organization=organization))
-    if taken:
+    for email in taken:
+        fields[positions[email]] = _("A user with this email already exists.")
+    if bad or taken:
+        sentences = []
+        if bad:
+            sentences.append(
+                ngettext(
+                    "This address is not valid: %(emails)s.",
+                    "These addresses are not valid: %(emails)s.",
+                    len(bad),
+                )
+                % {"emails": ", ".join(bad)}
+            )
+        if taken:
+            sentences.append(
+                ngettext(
+                    "This address already belongs to a user: %(emails)s.",
+                    "These addresses already belong to a user: %(emails)s.",
+                    len(taken),
+                )
+                % {"emails": ", ".join(taken)}
+            )
+        sentences.append(str(_("Nobody was invited.")))
         raise DomainError(
-            "emails_taken",
-            _("These addresses already belong to a user: %(emails)s. Nobody was invited.")
-            % {"emails": ", ".join(taken)},
-            emails=taken,
+            "invalid_emails" if bad else "emails_taken",
+            " ".join(sentences),
+            emails=bad + taken,
+            fields=dict(sorted(fields.items())),
         )
     if not cleaned:
         raise DomainError("no_emails", _("Enter at least one email address."))

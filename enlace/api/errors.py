@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
@@ -152,9 +153,11 @@ def install(api) -> None:
 
     @api.exception_handler(RateLimited)
     def rate_limited(request, exc: RateLimited):
-        message = _("Too many requests for this API key. Retry in %(seconds)s seconds.") % {
-            "seconds": exc.retry_after
-        }
+        message = ngettext(
+            "Too many requests for this API key. Retry in %(seconds)s second.",
+            "Too many requests for this API key. Retry in %(seconds)s seconds.",
+            exc.retry_after,
+        ) % {"seconds": exc.retry_after}
         return respond(
             request, 429, error_body("rate_limited", message), {"Retry-After": str(exc.retry_after)}
         )

@@ -7,6 +7,7 @@ from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from enlace.accounts.services import emails_in_use
 from enlace.imports import columns as import_columns
@@ -161,11 +162,13 @@ class Validator:
         self.errors.sort(key=lambda e: (e["row"], order.index(e["key"])))
 
     def duplicates(self, key, code, message) -> None:
-        """Report every row whose value for `key` appears in more than one row."""
+        """Report every row whose value for `key` appears in more than one row, naming the
+        other rows; `message` has a form for one other row and one for several (`count`)."""
         for value, numbers in self.spool.duplicates(key):
             for number in numbers:
-                others = ", ".join(str(n) for n in numbers if n != number)
-                self.error(number, key, value, code, message % {"rows": others})
+                others = [str(n) for n in numbers if n != number]
+                rows = {"count": len(others), "rows": ", ".join(others)}
+                self.error(number, key, value, code, message % rows)
 
     def look_up(self, name, key, query) -> None:
         """Remember, under `name`, what `query(values)` says of each distinct value of `key`:
@@ -267,10 +270,22 @@ class CustomerValidator(PartnerValidator):
 
     def finish(self) -> None:
         self.duplicates(
-            "code", "duplicate_code", _("This code appears more than once in the file (rows %(rows)s).")
+            "code",
+            "duplicate_code",
+            ngettext_lazy(
+                "This code appears more than once in the file (also in row %(rows)s).",
+                "This code appears more than once in the file (also in rows %(rows)s).",
+                "count",
+            ),
         )
         self.duplicates(
-            "tax_id", "duplicate_tax_id", _("This tax ID appears more than once in the file (rows %(rows)s).")
+            "tax_id",
+            "duplicate_tax_id",
+            ngettext_lazy(
+                "This tax ID appears more than once in the file (also in row %(rows)s).",
+                "This tax ID appears more than once in the file (also in rows %(rows)s).",
+                "count",
+            ),
         )
         self.look_up_holders()
         customers = Partner.objects.filter(organization=self.organization, kind=self.partner_kind)
@@ -332,7 +347,13 @@ class SupplierValidator(PartnerValidator):
 
     def finish(self) -> None:
         self.duplicates(
-            "tax_id", "duplicate_tax_id", _("This tax ID appears more than once in the file (rows %(rows)s).")
+            "tax_id",
+            "duplicate_tax_id",
+            ngettext_lazy(
+                "This tax ID appears more than once in the file (also in row %(rows)s).",
+                "This tax ID appears more than once in the file (also in rows %(rows)s).",
+                "count",
+            ),
         )
         self.look_up_holders()
         self.spool.set_refs_from("holder", "tax_id")
@@ -389,7 +410,13 @@ class CustomerUserValidator(Validator):
             self.error(number, "email", email, "email_taken", _("A user with this email already exists."))
         self.spool.set_refs_from("customer", "customer_code")
         self.duplicates(
-            "email", "duplicate_email", _("This email appears more than once in the file (rows %(rows)s).")
+            "email",
+            "duplicate_email",
+            ngettext_lazy(
+                "This email appears more than once in the file (also in row %(rows)s).",
+                "This email appears more than once in the file (also in rows %(rows)s).",
+                "count",
+            ),
         )
         super().finish()
 

@@ -13,6 +13,7 @@ from django.utils import formats, timezone, translation
 from enlace.invitations import secrets
 from enlace.invitations.models import Invitation
 from enlace.invitations.secrets import secret_of
+from enlace.lib.sentences import before_period
 from enlace.mail.rendering import Email
 
 TEMPLATE_FOR_KIND = {
@@ -97,6 +98,8 @@ def invitation_context(invitation: Invitation) -> dict:
         )
     elif invitation.kind == Invitation.Kind.REGISTRATION:
         context["link"] = secret_link("accounts:registration_link", secret)
+        # The email's sentence "... on behalf of <customer>." ends with it.
+        context["partner_name"] = before_period(context["partner_name"])
     else:
         context["code"] = secret
         context["link"] = settings.BASE_URL + reverse("accounts:supplier_register")

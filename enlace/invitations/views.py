@@ -118,6 +118,11 @@ def invitation_resend(request, pk):
             message = _(
                 "The invitation to %(email)s was renewed: a new email is on its way, valid until %(when)s."
             )
+        elif invitation.kind == Invitation.Kind.SUPPLIER_CODE:
+            message = _(
+                "A new email to %(email)s is on its way, valid until %(when)s; "
+                "the previous code no longer works."
+            )
         else:
             message = _(
                 "A new email to %(email)s is on its way, valid until %(when)s; "
@@ -145,7 +150,11 @@ def invitation_revoke(request, pk):
     else:
         messages.success(
             request,
-            _("The invitation to %(email)s was revoked; its link no longer works.")
+            (
+                _("The invitation to %(email)s was revoked; its code no longer works.")
+                if invitation.kind == Invitation.Kind.SUPPLIER_CODE
+                else _("The invitation to %(email)s was revoked; its link no longer works.")
+            )
             % {"email": invitation.email},
         )
     return _back(request)

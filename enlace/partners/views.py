@@ -1,6 +1,8 @@
 """The organization's partners: the customer master (list, search, add) and the supplier
 directory (list, search and filter with their network status, add one, invite one or many)."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -42,7 +44,7 @@ def customer_create(request):
         except DomainError as error:
             form.add_error(error.extra.get("field"), error.message)
         else:
-            messages.success(request, _("Customer %(name)s was added.") % {"name": partner.name})
+            messages.success(request, _("Customer %(name)s was added") % {"name": partner.name})
             return redirect("partners:customer_list")
     return render(request, "partners/customer_form.html", {"form": form})
 
@@ -141,14 +143,17 @@ def supplier_added(request, pk):
     return render(request, "partners/suppliers/added.html", {"partner": partner})
 
 
-def _invite_step(request, partner, emails, *, error=None, focus_last=False):
-    """The Invite form with these address rows: the dialog's body (htmx) or a page of its own."""
+def _invite_step(request, partner, emails, *, error: DomainError | None = None, focus_last=False):
+    """The Invite form with these address rows: the dialog's body (htmx) or a page of its own.
+    A refusal marks every refused row at once; the focus goes to the first of them."""
+    fields = error.extra.get("fields", {}) if error else {}
+    rows = [(email, fields.get(position)) for position, email in enumerate(emails or [""])]
     context = {
         "partner": partner,
-        "emails": emails or [""],
-        "error": error,
+        "rows": rows,
+        "error": error.message if error else None,
         "in_dialog": bool(request.htmx),
-        "focus_last": focus_last,
+        "focus": min(fields) if fields else len(rows) - 1 if focus_last else 0,
     }
     template = "partners/suppliers/_invite_form.html" if request.htmx else "partners/suppliers/invite.html"
     return render(request, template, context)
@@ -191,7 +196,7 @@ def supplier_invite_send(request, pk):
             organization=request.organization, partner=partner, emails=emails, by=request.user
         )
     except DomainError as failure:
-        return _invite_step(request, partner, emails, error=failure.message)
+        return _invite_step(request, partner, emails, error=failure)
     messages.success(
         request,
         ngettext(
@@ -203,6 +208,9 @@ def supplier_invite_send(request, pk):
     )
     target = reverse("partners:supplier_list")
     if request.htmx:
+        # Back to the directory as the admin left it: the dialog's page, with its search.
+        page = urlsplit(request.htmx.current_url or "")
+        target = _safe_next(request, urlunsplit(("", "", page.path, page.query, "")))
         response = render(request, "partners/suppliers/_invite_done.html")
         response["HX-Redirect"] = target
         return response
@@ -245,8 +253,9 @@ def supplier_invite_selected(request):
     return redirect(_safe_next(request))
 
 
-def _safe_next(request):
-    target = request.POST.get("next", "")
+def _safe_next(request, target=None):
+    """`target` (by default the form's "next") if it is a page of the supplier directory."""
+    target = request.POST.get("next", "") if target is None else target
     if target.startswith(reverse("partners:supplier_list")) and "//" not in target:
         return target
     return reverse("partners:supplier_list")

@@ -13,7 +13,7 @@ from django.utils import translation
 import enlace
 
 # Words that are the same in both languages.
-SAME_IN_SPANISH = {"Fax", "fax", "Enlace", "Message-ID", "Email", "Spanish", "English"}
+SAME_IN_SPANISH = {"Fax", "fax", "%(shown)s error", "Enlace", "Message-ID", "Email", "Spanish", "English"}
 SAME_IN_SPANISH |= {"Ecuador", "Colombia", "Chile", "Argentina"}
 
 

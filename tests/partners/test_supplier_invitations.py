@@ -111,6 +111,43 @@ def test_one_bad_address_invites_nobody_and_says_which(alice_client, acme):
 
 
 @pytest.mark.django_db
+def test_the_dialog_marks_every_refused_address_at_once_and_focuses_the_first(alice_client, acme):
+    partner = add_supplier(acme, 1)
+    response = alice_client.post(
+        invite_url(partner, "supplier_invite_send"),
+        {"email": ["bien@x.example", "alice@acme.example", "mal@@x"]},
+        headers={"HX-Request": "true"},
+    )
+    page = response.content.decode()
+    assert "Esta dirección no es válida: mal@@x." in page
+    assert "Esta dirección ya pertenece a un usuario: alice@acme.example." in page
+    assert page.count('aria-invalid="true"') == 2
+    # Each refused field says why under it; the focus goes to the first of them, the second row.
+    fields = re.findall(r"<input type=\"email\"[^>]*>", page)
+    assert "data-focus" not in fields[0] and "data-focus" in fields[1] and "data-focus" not in fields[2]
+    assert 'id="invite-email-2-error">Ya existe un usuario con este correo electrónico.' in page
+    assert 'id="invite-email-3-error">Ingrese un correo electrónico válido.' in page
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_after_sending_the_directory_keeps_its_search(alice_client, acme):
+    partner = add_supplier(acme, 1)
+    done = alice_client.post(
+        invite_url(partner, "supplier_invite_send"),
+        {"email": ["otro@x.example"]},
+        headers={"HX-Request": "true", "HX-Current-URL": "https://enlace.test/suppliers/?q=andina&status="},
+    )
+    assert done["HX-Redirect"] == "/suppliers/?q=andina&status="
+    elsewhere = alice_client.post(
+        invite_url(partner, "supplier_invite_send"),
+        {"email": ["otro@x.example"]},
+        headers={"HX-Request": "true", "HX-Current-URL": "https://evil.example//suppliers/"},
+    )
+    assert elsewhere["HX-Redirect"] == reverse("partners:supplier_list")
+
+
+@pytest.mark.django_db
 def test_an_address_of_an_existing_user_is_refused(alice, acme):
     partner = add_supplier(acme, 1)
     with pytest.raises(DomainError) as refused:

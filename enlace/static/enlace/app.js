@@ -10,7 +10,10 @@ document.addEventListener("submit", (event) => {
 // column's heading instead (see table.responsive in app.css).
 function labelResponsiveCells(root) {
   root.querySelectorAll("table.responsive").forEach((table) => {
-    const headings = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    // A heading holding a control (select all) is no label for the cells below it: each row's
+    // checkbox has its own ("Select <name>").
+    const headings = [...table.querySelectorAll("thead th")].map((th) =>
+      th.querySelector("input") ? "" : th.textContent.trim());
     table.querySelectorAll("tbody tr").forEach((row) => {
       [...row.children].forEach((cell, index) => {
         if (headings[index] && !cell.dataset.label) cell.dataset.label = headings[index];
