@@ -34,12 +34,13 @@ from enlace.audit.models import AuditEvent
 from enlace.audit.services import record
 from enlace.invitations import secrets
 from enlace.invitations.delivery import retry_delay
-from enlace.invitations.emails import format_expiry, from_address, secret_link
+from enlace.invitations.emails import from_address, secret_link
 from enlace.lib import ratelimit
 from enlace.lib.errors import DomainError
 from enlace.mail.channels import PermanentFailure, TemporaryFailure, send_one
 from enlace.mail.rendering import Email
 from enlace.organizations.models import Organization
+from enlace.organizations.time_zones import format_moment
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +157,11 @@ def reset_email(reset: PasswordReset) -> Email:
             "name": user.get_full_name() or user.username,
             "username": user.username,
             "link": secret_link("accounts:password_reset_link", token_of(reset)),
-            "expires": format_expiry(reset.expires_at, reset.language),
+            "expires": format_moment(
+                reset.expires_at,
+                zone=organization.zone.key if organization else settings.TIME_ZONE,
+                language=reset.language,
+            ),
         },
     )
 
