@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from enlace.invitations import failures
 from enlace.invitations.models import Invitation
 from enlace.lib.cells import csv_safe, put_text
 
@@ -54,7 +55,7 @@ def rows(invitations, zone):
             str(states.get(inv.shown_state, inv.shown_state)),
             _local(inv.sent_at, zone),
             _local(inv.expires_at, zone),
-            inv.delivery_error,
+            failures.worded(inv.delivery_error),
         ]
 
 
