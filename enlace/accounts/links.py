@@ -22,6 +22,7 @@ from enlace.invitations.delivery import retry_delay
 from enlace.mail.channels import PermanentFailure, TemporaryFailure, send_one
 from enlace.mail.rendering import Email
 from enlace.organizations.models import Organization
+from enlace.organizations.time_zones import format_moment
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,12 @@ def proof_of(key: str, link: EmailedLink) -> str:
     """What the browser keeps instead of the token (as invitations.lookup.proof_of): a keyed
     hash of the link's id and token hash, which no copy of the database can make."""
     return salted_hmac(key, f"{link.pk}:{link.token_hash}", algorithm="sha256").hexdigest()
+
+
+def format_expiry(moment, organization: Organization | None, language: str) -> str:
+    """When a link expires, in its organization's time zone (the server's without one)."""
+    zone = organization.zone.key if organization else settings.TIME_ZONE
+    return format_moment(moment, zone=zone, language=language)
 
 
 def organization_of(user: User) -> Organization | None:

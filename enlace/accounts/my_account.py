@@ -28,7 +28,7 @@ from enlace.accounts.services import email_in_use, set_own_password
 from enlace.audit.models import AuditEvent
 from enlace.audit.services import record
 from enlace.invitations import secrets as link_secrets
-from enlace.invitations.emails import format_expiry, from_address, secret_link
+from enlace.invitations.emails import from_address, secret_link
 from enlace.lib import ratelimit
 from enlace.lib.errors import DomainError
 from enlace.mail.rendering import Email
@@ -274,7 +274,7 @@ def confirmation_email(change: EmailChange) -> Email:
             **_context(change.user, change.language),
             "new_email": change.new_email,
             "link": secret_link("accounts:email_change_link", token_of(change)),
-            "expires": format_expiry(change.expires_at, change.language),
+            "expires": links.format_expiry(change.expires_at, organization_of(change.user), change.language),
         },
     )
 

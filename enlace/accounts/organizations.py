@@ -12,21 +12,31 @@ from enlace.accounts import joining
 from enlace.accounts.models import User
 from enlace.lib.errors import DomainError
 from enlace.organizations.models import Membership, Organization
+from enlace.organizations.time_zones import UNKNOWN_ZONE, time_zone_names
 
 
 @transaction.atomic
 def create_organization(
-    *, slug: str, name: str, country: str, language: str = "es", admin_email: str | None = None
+    *,
+    slug: str,
+    name: str,
+    country: str,
+    language: str = "es",
+    time_zone: str = "",
+    admin_email: str | None = None,
 ):
-    """Create an organization, and its first admin when an email is given.
+    """Create an organization, and its first admin when an email is given. Without a time
+    zone, the organization keeps its country's usual one.
 
     Returns (organization, admin, one_time_password): the password is None when the admin
     already existed (they keep their own).
     """
     if Organization.objects.filter(slug=slug).exists():
         raise DomainError("slug_taken", _("An organization with this slug already exists."))
+    if time_zone and time_zone not in time_zone_names():
+        raise DomainError("unknown_time_zone", UNKNOWN_ZONE % {"value": time_zone})
     organization = Organization.objects.create(
-        slug=slug, name=name, country=country.upper(), language=language
+        slug=slug, name=name, country=country.upper(), language=language, time_zone=time_zone
     )
     admin, password = None, None
     if admin_email:

@@ -30,7 +30,7 @@ from enlace.accounts.services import resend_activation
 from enlace.audit.models import AuditEvent
 from enlace.audit.services import record
 from enlace.invitations import secrets
-from enlace.invitations.emails import format_expiry, from_address, secret_link
+from enlace.invitations.emails import from_address, secret_link
 from enlace.lib import ratelimit
 from enlace.lib.errors import DomainError
 from enlace.mail.rendering import Email
@@ -124,7 +124,7 @@ def reset_email(reset: PasswordReset) -> Email:
             "name": user.get_full_name() or user.username,
             "username": user.username,
             "link": secret_link("accounts:password_reset_link", token_of(reset)),
-            "expires": format_expiry(reset.expires_at, reset.language),
+            "expires": links.format_expiry(reset.expires_at, organization, reset.language),
         },
     )
 

@@ -45,7 +45,9 @@ class ImportBatch(models.Model):
     # unless the admin asks for fresh ones: a re-upload must not kill codes already emailed.
     resend_pending = models.BooleanField(_("send fresh codes to pending suppliers"), default=False)
     left_pending = models.PositiveIntegerField(_("left pending"), default=0)
-    # [{row, column, value, code, message}], messages in the uploader's language.
+    # [{row, column, key, value, code, params, message}]: each worded again from its code and
+    # params in the reader's language (enlace.imports.wording); `column` and `message` are the
+    # uploader's words, kept for what cannot be (file-level errors, errors stored before params).
     errors = models.JSONField(default=list, blank=True)
     # The worker's task for a large file, to notice when it failed without finishing the batch.
     task_id = models.CharField(max_length=64, blank=True)
@@ -76,8 +78,18 @@ class ImportBatch(models.Model):
 RUNNING = (ImportBatch.Status.QUEUED, ImportBatch.Status.VALIDATING, ImportBatch.Status.APPLYING)
 
 
-def batch_error(*, code: str, message, row: int = 0, column: str = "", key: str = "", value="") -> dict:
+def batch_error(
+    *, code: str, message, row: int = 0, column: str = "", key: str = "", value="", params=None
+) -> dict:
     """One entry of ImportBatch.errors: a cell of a row (its number, the column's label, the
-    column's key and the value as written) or, with row 0, the file as a whole. `message` is in
-    the uploader's language."""
-    return {"row": row, "column": column, "key": key, "value": value, "code": code, "message": str(message)}
+    column's key and the value as written) or, with row 0, the file as a whole; its code and
+    the parameters its wording takes. `message` is in the uploader's language."""
+    return {
+        "row": row,
+        "column": column,
+        "key": key,
+        "value": value,
+        "code": code,
+        "params": params or {},
+        "message": str(message),
+    }

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from enlace.imports.columns import COLUMNS
 from enlace.imports.readers import read_rows
+from enlace.imports.wording import worded_batch_errors
 from enlace.lib import cells
 
 HEADER_FONT = Font(bold=True)
@@ -100,7 +101,7 @@ def error_report_xlsx(batch, file) -> bytes:
     cells highlighted (each with its message as a note)."""
     columns = COLUMNS[batch.kind]
     by_row = defaultdict(list)
-    for error in batch.errors:
+    for error in worded_batch_errors(batch):
         by_row[error["row"]].append(error)
     reader = read_rows(file, batch.filename, columns=columns)
     keys = [c.key for c in columns if c.key in reader.present.values()]

@@ -6,13 +6,12 @@ import re
 from itertools import islice
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext_lazy
 
 from enlace.accounts.services import emails_in_use
 from enlace.imports import columns as import_columns
 from enlace.imports.models import batch_error
 from enlace.imports.spool import RowSpool
+from enlace.imports.wording import message
 from enlace.lib import lookups  # noqa: F401 - registers __in_array
 from enlace.lib.forms import clean_text, normalize_email, normalize_phone
 from enlace.partners.models import Partner
@@ -53,7 +52,15 @@ class Validator:
         self.spool = RowSpool(self.fields, self.keys) if keep_rows else None
         self.errors = []
 
-    def error(self, number, key, value, code, message) -> None:
+    def error(self, number, key, value, code, /, **params) -> None:
+        """An error of Enlace's own (worded by enlace.imports.wording from its code)."""
+        self._add_error(number, key, value, code, params, message(code, key, **params))
+
+    def refused(self, number, key, value, error: ValidationError, code: str) -> None:
+        """A cell rule's refusal, worded by the rule (checked again when read)."""
+        self._add_error(number, key, value, error.code or code, error.params or {}, error.messages[0])
+
+    def _add_error(self, number, key, value, code, params, text) -> None:
         self.errors.append(
             batch_error(
                 row=number,
@@ -61,7 +68,8 @@ class Validator:
                 key=key,
                 value=value,
                 code=code,
-                message=message,
+                params=params,
+                message=text,
             )
         )
 
@@ -73,16 +81,10 @@ class Validator:
             value = clean_text(value)  # one isascii() check for a plain cell
         column = self.columns[key]
         if not value and column.required:
-            self.error(number, key, value, "required", _("This value is required."))
+            self.error(number, key, value, "required")
             return None
         if len(value) > column.max_length:
-            self.error(
-                number,
-                key,
-                value,
-                "too_long",
-                _("At most %(max)s characters.") % {"max": column.max_length},
-            )
+            self.error(number, key, value, "too_long", max=column.max_length)
             return None
         return value
 
@@ -93,7 +95,7 @@ class Validator:
         try:
             return normalize_email(value)
         except ValidationError as error:
-            self.error(number, key, value, error.code or "invalid_email", error.messages[0])
+            self.refused(number, key, value, error, "invalid_email")
             return None
 
     def phone(self, number, row, key="phone"):
@@ -103,7 +105,7 @@ class Validator:
         try:
             return normalize_phone(self.country, value)
         except ValidationError as error:
-            self.error(number, key, value, error.code or "invalid_phone", error.messages[0])
+            self.refused(number, key, value, error, "invalid_phone")
             return None
 
     def tax_id(self, number, row, key="tax_id"):
@@ -115,20 +117,16 @@ class Validator:
         except ValidationError as error:
             restored = tax_id_with_zeros(self.country, value)
             if restored:
-                message = _(
-                    "Excel removed the leading zeros of this tax ID (%(id)s?): format the column as "
-                    "text and type the IDs with their zeros."
-                ) % {"id": restored}
-                self.error(number, key, value, "leading_zeros_removed", message)
+                self.error(number, key, value, "leading_zeros_removed", id=restored)
             else:
-                self.error(number, key, value, error.code or "invalid_tax_id", error.messages[0])
+                self.refused(number, key, value, error, "invalid_tax_id")
             return None
 
     def groups(self, number, row, key="groups"):
         value = self.text(number, row, key) or ""
         names = list(dict.fromkeys(n.strip() for n in GROUP_SEPARATORS.split(value) if n.strip()))
         if any(len(n) > 100 for n in names):
-            self.error(number, key, value, "too_long", _("Each group name may have at most 100 characters."))
+            self.error(number, key, value, "too_long")
         return names
 
     def check_row(self, number, row) -> tuple[dict, list]:
@@ -161,14 +159,12 @@ class Validator:
         order = list(self.columns)
         self.errors.sort(key=lambda e: (e["row"], order.index(e["key"])))
 
-    def duplicates(self, key, code, message) -> None:
-        """Report every row whose value for `key` appears in more than one row, naming the
-        other rows; `message` has a form for one other row and one for several (`count`)."""
+    def duplicates(self, key, code) -> None:
+        """Report every row whose value for `key` appears in more than one row."""
         for value, numbers in self.spool.duplicates(key):
             for number in numbers:
                 others = [str(n) for n in numbers if n != number]
-                rows = {"count": len(others), "rows": ", ".join(others)}
-                self.error(number, key, value, code, message % rows)
+                self.error(number, key, value, code, rows=", ".join(others), count=len(others))
 
     def look_up(self, name, key, query) -> None:
         """Remember, under `name`, what `query(values)` says of each distinct value of `key`:
@@ -192,17 +188,8 @@ class Validator:
         return {value: sorted(found) for value, found in lost.items() if found}
 
     def zeros_removed(self, number, key, value, candidates) -> None:
-        self.error(
-            number,
-            key,
-            value,
-            "leading_zeros_removed",
-            _(
-                "Excel removed the leading zeros of this code (%(codes)s?): format the column as "
-                "text and type the codes with their zeros."
-            )
-            % {"codes": ", ".join(code for code, _pk in candidates)},
-        )
+        codes = ", ".join(code for code, _pk in candidates)
+        self.error(number, key, value, "leading_zeros_removed", codes=codes)
 
     @property
     def ok(self) -> bool:
@@ -269,24 +256,8 @@ class CustomerValidator(PartnerValidator):
         return clean
 
     def finish(self) -> None:
-        self.duplicates(
-            "code",
-            "duplicate_code",
-            ngettext_lazy(
-                "This code appears more than once in the file (also in row %(rows)s).",
-                "This code appears more than once in the file (also in rows %(rows)s).",
-                "count",
-            ),
-        )
-        self.duplicates(
-            "tax_id",
-            "duplicate_tax_id",
-            ngettext_lazy(
-                "This tax ID appears more than once in the file (also in row %(rows)s).",
-                "This tax ID appears more than once in the file (also in rows %(rows)s).",
-                "count",
-            ),
-        )
+        self.duplicates("code", "duplicate_code")
+        self.duplicates("tax_id", "duplicate_tax_id")
         self.look_up_holders()
         customers = Partner.objects.filter(organization=self.organization, kind=self.partner_kind)
         self.look_up(
@@ -311,14 +282,7 @@ class CustomerValidator(PartnerValidator):
                     if target is None and not holder[1]:
                         target = holder[0]  # a customer added without a code takes the file's code
                     else:
-                        self.error(
-                            number,
-                            "tax_id",
-                            clean["tax_id"],
-                            "tax_id_taken",
-                            _("This tax ID belongs to another customer (code %(code)s).")
-                            % {"code": holder[1]},
-                        )
+                        self.error(number, "tax_id", clean["tax_id"], "tax_id_taken", code=holder[1])
                 refs.append((target, number))
             self.spool.set_refs(refs)
         super().finish()
@@ -336,25 +300,12 @@ class SupplierValidator(PartnerValidator):
         clean = super().check(number, row)
         notify = row.get("notify", "")
         if notify not in ("0", "1"):
-            code, message = (
-                ("required", _("This value is required."))
-                if not notify
-                else ("invalid_notify", _("Write 1 to send an invitation, 0 not to."))
-            )
-            self.error(number, "notify", notify, code, message)
+            self.error(number, "notify", notify, "invalid_notify" if notify else "required")
         clean["notify"] = notify == "1"
         return clean
 
     def finish(self) -> None:
-        self.duplicates(
-            "tax_id",
-            "duplicate_tax_id",
-            ngettext_lazy(
-                "This tax ID appears more than once in the file (also in row %(rows)s).",
-                "This tax ID appears more than once in the file (also in rows %(rows)s).",
-                "count",
-            ),
-        )
+        self.duplicates("tax_id", "duplicate_tax_id")
         self.look_up_holders()
         self.spool.set_refs_from("holder", "tax_id")
         super().finish()
@@ -399,25 +350,11 @@ class CustomerUserValidator(Validator):
             if code in restored:
                 self.zeros_removed(number, "customer_code", code, restored[code])
                 continue
-            self.error(
-                number,
-                "customer_code",
-                code,
-                "customer_not_found",
-                _("There is no customer with code %(code)s.") % {"code": code},
-            )
+            self.error(number, "customer_code", code, "customer_not_found", code=code)
         for number, email in self.spool.rows_by_found("taken", "email", found=True):
-            self.error(number, "email", email, "email_taken", _("A user with this email already exists."))
+            self.error(number, "email", email, "email_taken")
         self.spool.set_refs_from("customer", "customer_code")
-        self.duplicates(
-            "email",
-            "duplicate_email",
-            ngettext_lazy(
-                "This email appears more than once in the file (also in row %(rows)s).",
-                "This email appears more than once in the file (also in rows %(rows)s).",
-                "count",
-            ),
-        )
+        self.duplicates("email", "duplicate_email")
         super().finish()
 
 

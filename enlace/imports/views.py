@@ -12,6 +12,7 @@ from enlace.imports.models import ImportBatch
 from enlace.imports.progress import batch_progress
 from enlace.imports.readers import FileError, limit
 from enlace.imports.spreadsheets import error_report_xlsx, template_csv, template_xlsx
+from enlace.imports.wording import worded_batch_errors
 from enlace.organizations.decorators import staff_required
 
 # URL slug -> batch kind
@@ -97,9 +98,11 @@ STOP_POLLING = 286
 def batch_detail(request, pk):
     """The outcome of a batch; while the worker processes it, its progress, which the page polls."""
     batch = get_object_or_404(
-        ImportBatch.objects.select_related("uploaded_by"), pk=pk, organization=request.organization
+        ImportBatch.objects.select_related("uploaded_by", "organization"),
+        pk=pk,
+        organization=request.organization,
     )
-    context = {"batch": batch, "errors": batch.errors[:1000]}
+    context = {"batch": batch, "errors": worded_batch_errors(batch, batch.errors[:1000])}
     if batch.running:
         context["progress"] = batch_progress(batch)
     if request.htmx:
@@ -110,7 +113,9 @@ def batch_detail(request, pk):
 
 @staff_required(admin=True)
 def error_report(request, pk):
-    batch = get_object_or_404(ImportBatch, pk=pk, organization=request.organization)
+    batch = get_object_or_404(
+        ImportBatch.objects.select_related("organization"), pk=pk, organization=request.organization
+    )
     if batch.status != ImportBatch.Status.REJECTED or not batch.file:
         raise Http404
     with batch.file.open("rb") as file:

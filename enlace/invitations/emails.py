@@ -1,20 +1,19 @@
 """The emails of invitations: one function per email, each saying which templates, to whom, in
 which language, with what values and headers (enlace.mail.rendering renders and sends them)."""
 
-import datetime
 import functools
 import re
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import formats, timezone, translation
 
 from enlace.invitations import secrets
 from enlace.invitations.models import Invitation
 from enlace.invitations.secrets import secret_of
 from enlace.lib.sentences import before_period
 from enlace.mail.rendering import Email
+from enlace.organizations.time_zones import format_moment
 
 TEMPLATE_FOR_KIND = {
     Invitation.Kind.ACTIVATION: "activation",
@@ -57,19 +56,6 @@ def _around_secret(view, base_url, prefix, urlconf):
     return before, after
 
 
-def format_expiry(expires_at, language: str) -> str:
-    """As a template's `expires_at|date:"DATETIME_FORMAT"` shows it (formats go to the minute)."""
-    return _format_expiry(int(expires_at.timestamp()), language, timezone.get_current_timezone_name())
-
-
-@functools.lru_cache(maxsize=1024)
-def _format_expiry(seconds: int, language: str, zone: str) -> str:
-    # Cached: a chunk's invitations mostly expire within the same second.
-    with translation.override(language):
-        when = datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
-        return formats.date_format(timezone.localtime(when), "DATETIME_FORMAT")
-
-
 def invitation_context(invitation: Invitation) -> dict:
     """What the templates show, as plain strings and booleans (no model objects: see SHARED)."""
     organization = invitation.organization
@@ -79,7 +65,10 @@ def invitation_context(invitation: Invitation) -> dict:
         "from_email": from_address(organization),
         "name": invitation.full_name or invitation.email,
         "partner_name": invitation.partner.name if invitation.partner_id else "",
-        "expires": format_expiry(invitation.expires_at, invitation.language),
+        # Read wherever the invitee is: the time in the organization's zone, and the zone.
+        "expires": format_moment(
+            invitation.expires_at, zone=organization.zone.key, language=invitation.language
+        ),
     }
     if invitation.kind == Invitation.Kind.ACTIVATION:
         user = invitation.user

@@ -13,13 +13,16 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from enlace.invitations import failures
 from enlace.invitations.models import Invitation
 from enlace.lib.cells import csv_safe, put_text
 
 ITERATOR_CHUNK = 2000
 
 
-def headers() -> list[str]:
+def headers(zone) -> list[str]:
+    """The columns; those of times name the zone they are in (a spreadsheet keeps none)."""
+    in_zone = {"zone": zone.key}
     return [
         _("Name"),
         _("Customer code"),
@@ -27,18 +30,18 @@ def headers() -> list[str]:
         _("Email"),
         _("Kind"),
         _("State"),
-        _("Sent at"),
-        _("Expires at"),
+        _("Sent at (%(zone)s)") % in_zone,
+        _("Expires at (%(zone)s)") % in_zone,
         _("Delivery error"),
     ]
 
 
-def _local(moment):
-    return timezone.localtime(moment).replace(tzinfo=None, microsecond=0) if moment else None
+def _local(moment, zone):
+    return timezone.localtime(moment, zone).replace(tzinfo=None, microsecond=0) if moment else None
 
 
-def rows(invitations):
-    """One list per invitation: text, and naive local datetimes (spreadsheets know no zones)."""
+def rows(invitations, zone):
+    """One list per invitation: text, and naive datetimes in the organization's `zone`."""
     kinds = dict(Invitation.Kind.choices)
     states = dict(Invitation.State.choices)
     for inv in invitations.iterator(chunk_size=ITERATOR_CHUNK):
@@ -50,9 +53,9 @@ def rows(invitations):
             inv.email,
             str(kinds.get(inv.kind, inv.kind)),
             str(states.get(inv.shown_state, inv.shown_state)),
-            _local(inv.sent_at),
-            _local(inv.expires_at),
-            inv.delivery_error,
+            _local(inv.sent_at, zone),
+            _local(inv.expires_at, zone),
+            failures.worded(inv.delivery_error),
         ]
 
 
@@ -61,11 +64,11 @@ class _Echo:
         return value
 
 
-def csv_lines(invitations, *, delimiter=","):
+def csv_lines(invitations, *, zone, delimiter=","):
     """The CSV, line by line for a streaming response: UTF-8 with a BOM so Excel reads accents."""
     writer = csv.writer(_Echo(), delimiter=delimiter)
-    yield "\ufeff" + writer.writerow(headers())
-    for row in rows(invitations):
+    yield "\ufeff" + writer.writerow(headers(zone))
+    for row in rows(invitations, zone):
         yield writer.writerow(
             [
                 "" if v is None else v.isoformat(sep=" ") if hasattr(v, "isoformat") else csv_safe(v)
@@ -74,7 +77,7 @@ def csv_lines(invitations, *, delimiter=","):
         )
 
 
-def xlsx_file(invitations):
+def xlsx_file(invitations, *, zone):
     """The XLSX in a temporary file (write-only mode keeps memory flat). Every text cell is
     typed as a string, so nothing in it is ever evaluated."""
     workbook = Workbook(write_only=True)
@@ -82,8 +85,8 @@ def xlsx_file(invitations):
     for letter, width in zip("ABCDEFGHI", (30, 14, 30, 32, 22, 14, 18, 18, 40), strict=True):
         sheet.column_dimensions[letter].width = width
     bold = Font(bold=True)
-    sheet.append([_cell(sheet, title, font=bold) for title in headers()])
-    for row in rows(invitations):
+    sheet.append([_cell(sheet, title, font=bold) for title in headers(zone)])
+    for row in rows(invitations, zone):
         sheet.append([_cell(sheet, value) for value in row])
     # Handed to FileResponse, which closes it once sent.
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115

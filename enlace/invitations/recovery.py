@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from enlace.invitations import failures
 from enlace.invitations.delivery import INVITATION, give_up
 from enlace.invitations.models import Invitation
 from enlace.invitations.services import enqueue_delivery_tasks
@@ -54,7 +55,7 @@ def requeue_stranded_invitations(*, now=None, limit: int = 10000) -> int:
         for invitation in spent:
             give_up(
                 invitation,
-                reason="its delivery task ended without sending it",
+                reason=failures.TASK_ENDED,
                 attempts=invitation.delivery_attempts + 1,
                 purpose=INVITATION,
                 claimed_at=invitation.sending_at,  # the dead task's claim, if it left one

@@ -75,21 +75,24 @@ def _without_page(request) -> str:
 @staff_required
 def invitation_export(request, fmt):
     invitations = search_invitations(organization=request.organization, **_filters(request))
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    zone = request.organization.zone
+    stamp = timezone.localtime(timezone=zone).strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         language = translation.get_language()
 
         def lines():
             # Streamed after the view returns: keep speaking the reader's language.
             with translation.override(language):
-                yield from exports.csv_lines(invitations, delimiter=request.organization.csv_delimiter)
+                yield from exports.csv_lines(
+                    invitations, zone=zone, delimiter=request.organization.csv_delimiter
+                )
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="activation-requests-{stamp}.csv"'
         return response
     if fmt == "xlsx":
         return FileResponse(
-            exports.xlsx_file(invitations),
+            exports.xlsx_file(invitations, zone=zone),
             as_attachment=True,
             filename=f"activation-requests-{stamp}.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

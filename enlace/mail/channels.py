@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_noop
 
 from enlace.mail import smtp
 from enlace.mail.rendering import message, needs_smtputf8, wire_bytes
@@ -22,6 +23,8 @@ from enlace.mail.rendering import message, needs_smtputf8, wire_bytes
 logger = logging.getLogger("enlace.invitations.delivery")
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# A reason stored in English and translated where a person reads it (invitations.failures).
+NOT_ONE_RECIPIENT = gettext_noop("refused: the message must have exactly its one recipient")
 
 
 class TemporaryFailure(Exception):
@@ -61,7 +64,7 @@ def _built(make_email, render):
         return email, render(email)
     except ValueError as error:
         if "one recipient" in str(error):
-            return email, PermanentFailure("refused: the message must have exactly its one recipient")
+            return email, PermanentFailure(NOT_ONE_RECIPIENT)
         error_ = error
     except Exception as error:
         error_ = error
@@ -171,9 +174,9 @@ class BackendChannel:
             return built
         # One message, one recipient: nothing in a name or an address can add another.
         if len(built.recipients()) != 1 or built.recipients() != [email.to]:
-            return PermanentFailure("refused: the message must have exactly its one recipient")
+            return PermanentFailure(NOT_ONE_RECIPIENT)
         if self.speaks_smtp and needs_smtputf8(email.to):
-            return PermanentFailure(f"not sent: {smtp.NO_SMTPUTF8_BACKEND}")
+            return PermanentFailure(smtp.NOT_SENT_NO_SMTPUTF8_BACKEND)
         return _BackendTransfer(self, built)
 
     def start_over(self, *, about_recipient: bool) -> bool:

@@ -26,6 +26,7 @@ import socket
 import threading
 
 from django.core.mail import get_connection
+from django.utils.translation import gettext_noop
 
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
@@ -60,12 +61,13 @@ class Refused(Exception):
         self.about_recipient = about_recipient
 
 
-NO_SMTPUTF8 = (
-    "the address has characters beyond ASCII, which need SMTPUTF8 (RFC 6531), "
+# Reasons stored in English and translated where a person reads them (invitations.failures).
+NOT_SENT_NO_SMTPUTF8 = gettext_noop(
+    "not sent: the address has characters beyond ASCII, which need SMTPUTF8 (RFC 6531), "
     "and the mail server does not offer it"
 )
-NO_SMTPUTF8_BACKEND = (
-    "the address has characters beyond ASCII, which need SMTPUTF8 (RFC 6531), "
+NOT_SENT_NO_SMTPUTF8_BACKEND = gettext_noop(
+    "not sent: the address has characters beyond ASCII, which need SMTPUTF8 (RFC 6531), "
     "and the configured email backend cannot send it"
 )
 
@@ -156,7 +158,7 @@ class PipelinedSMTP:
         try:
             connection = self._connection()
             if _needs_smtputf8(transfer) and not connection.has_extn("smtputf8"):
-                raise Unsendable(f"not sent: {NO_SMTPUTF8}")
+                raise Unsendable(NOT_SENT_NO_SMTPUTF8)
             self._envelope(connection, transfer)
             data = _LEADING_DOT.sub(b"..", transfer.data)
             if not data.endswith(b"\r\n"):

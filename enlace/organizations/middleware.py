@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from enlace.organizations.models import Membership
 
@@ -7,7 +7,8 @@ SESSION_KEY = "organization_id"
 
 
 class CurrentOrganizationMiddleware:
-    """Sets request.organization and request.membership for staff users, and the language.
+    """Sets request.organization and request.membership for staff users, and the language and
+    time zone of a signed-in person's pages (their organization's zone).
 
     The organization is the one chosen in the switcher (kept in the session) among the user's
     memberships; a user with no membership has none, and staff pages refuse them.
@@ -31,7 +32,14 @@ class CurrentOrganizationMiddleware:
                 request.membership = membership
                 request.organization = membership.organization
             self._activate_language(request)
-        return self.get_response(request)
+            organization = request.organization or user.organization
+            if organization is not None:
+                timezone.activate(organization.zone)
+        try:
+            return self.get_response(request)
+        finally:
+            # The thread serves other people next.
+            timezone.deactivate()
 
     def _activate_language(self, request):
         # The language the person chose for themselves (My account, or the language switch

@@ -1,8 +1,11 @@
+import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from enlace.organizations.time_zones import usual_time_zone, validate_time_zone
 
 
 class Organization(models.Model):
@@ -34,6 +37,11 @@ class Organization(models.Model):
     require_two_factor_for_admins = models.BooleanField(
         _("require two-factor sign-in for administrators"), default=False, db_default=False
     )
+    # The zone of every time its people read: pages, emails, exports. Saved empty, it becomes
+    # the country's usual zone (as it reads for a row inserted by code older than the column).
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, validators=[validate_time_zone], default="", db_default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -41,6 +49,15 @@ class Organization(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.time_zone:
+            self.time_zone = usual_time_zone(self.country)
+        super().save(*args, **kwargs)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone or usual_time_zone(self.country))
 
     @property
     def csv_delimiter(self) -> str:

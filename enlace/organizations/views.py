@@ -10,6 +10,7 @@ from enlace.invitations.models import Invitation
 from enlace.lib.forms import TextField
 from enlace.organizations.decorators import staff_required
 from enlace.organizations.models import Organization
+from enlace.organizations.time_zones import UNKNOWN_ZONE, time_zone_names
 from enlace.partners.models import Partner
 
 
@@ -40,6 +41,12 @@ class SettingsForm(forms.ModelForm):
     code_lifetime_days = forms.IntegerField(
         label=gettext_lazy("Activation code lifetime (days)"), min_value=1, max_value=365
     )
+    time_zone = forms.ChoiceField(
+        label=gettext_lazy("Time zone"),
+        choices=lambda: [(name, name) for name in time_zone_names()],
+        help_text=gettext_lazy("Pages, emails and exports show times in this zone."),
+        error_messages={"invalid_choice": UNKNOWN_ZONE},
+    )
 
     class Meta:
         model = Organization
@@ -59,6 +66,7 @@ class SettingsForm(forms.ModelForm):
         fields = [
             "name",
             "language",
+            "time_zone",
             "activation_style",
             "link_lifetime_hours",
             "code_lifetime_days",

@@ -269,6 +269,7 @@ def test_the_requirement_is_a_setting_of_the_organization(alice_client, acme):
         {
             "name": "Acme",
             "language": "es",
+            "time_zone": "America/Guayaquil",
             "activation_style": "temporary_password",
             "link_lifetime_hours": 48,
             "code_lifetime_days": 30,

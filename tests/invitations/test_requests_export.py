@@ -54,7 +54,7 @@ def test_csv_has_the_filtered_rows_and_defuses_formulas(alice_client, people, ho
     header, *rows = csv_rows(response)
     assert header == [
         "Nombre", "Código de cliente", "Cliente", "Correo electrónico", "Tipo", "Estado",
-        "Enviado el", "Caduca el", "Error de entrega",
+        "Enviado el (America/Guayaquil)", "Caduca el (America/Guayaquil)", "Error de entrega",
     ]  # fmt: skip
     [row] = rows
     assert row[0] == "'" + HOSTILE_NAME

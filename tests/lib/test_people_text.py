@@ -123,6 +123,7 @@ def test_through_the_pages(alice_client, acme, customer):
     settings_form = {
         "name": "Acme\u202e S.A.",
         "language": "es",
+        "time_zone": acme.time_zone,
         "activation_style": acme.activation_style,
         "link_lifetime_hours": 48,
         "code_lifetime_days": 30,

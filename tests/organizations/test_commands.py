@@ -52,6 +52,24 @@ def test_org_create_refuses_a_taken_slug_and_bad_arguments(acme):
         call_command(
             "org", "create", "y", "--name", "Y", "--country", "EC", "--admin-email", "nope", stdout=StringIO()
         )
+    with pytest.raises(CommandError, match="Mars/Olympus"):
+        call_command(
+            "org", "create", "z", "--name", "Z", "--country", "EC", "--time-zone", "Mars/Olympus",
+            stdout=StringIO(),
+        )  # fmt: skip
+    assert not Organization.objects.filter(slug__in=["x", "y", "z"]).exists()
+
+
+@pytest.mark.django_db
+def test_org_create_takes_a_time_zone_or_the_country_s_usual_one():
+    call_command("org", "create", "lima", "--name", "Lima", "--country", "PE", stdout=StringIO())
+    call_command(
+        "org", "create", "gdl", "--name", "GDL", "--country", "MX", "--time-zone", "America/Mexico_City",
+        stdout=StringIO(),
+    )  # fmt: skip
+    call_command("org", "create", "far", "--name", "Far", "--country", "NZ", stdout=StringIO())
+    zones = dict(Organization.objects.values_list("slug", "time_zone"))
+    assert zones == {"lima": "America/Lima", "gdl": "America/Mexico_City", "far": "UTC"}
 
 
 @pytest.mark.django_db

@@ -12,6 +12,7 @@ from enlace.imports.background import import_or_queue
 from enlace.imports.models import ImportBatch
 from enlace.imports.progress import batch_progress
 from enlace.imports.services import import_file
+from enlace.imports.wording import worded_batch_errors
 
 router = Router(tags=["Imports"])
 ERRORS = {400: Error, 401: Error, 404: Error, 409: Error, 422: Error, 429: Error}
@@ -40,6 +41,10 @@ class ImportOut(Schema):
     errors: list[dict]
     created_at: datetime | None
     progress: ProgressOut | None = None
+
+    @staticmethod
+    def resolve_errors(batch):
+        return worded_batch_errors(batch)
 
     @staticmethod
     def resolve_progress(batch):

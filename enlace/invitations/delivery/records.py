@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from enlace.audit import services as audit
 from enlace.audit.models import AuditEvent
-from enlace.invitations import lifecycle
+from enlace.invitations import failures, lifecycle
 from enlace.invitations.models import Invitation
 from enlace.worker.recovery import lease
 
@@ -184,8 +184,7 @@ def claim(invitation: Invitation, *, purpose: str = INVITATION):
         return Held(now)  # released by another worker a moment ago: take it on the next round
     if row >= stale:
         return Held(row + lease())
-    reason = "Delivery interrupted twice: the message may have arrived; resend it if not."
-    give_up(invitation, reason=reason, attempts=None, purpose=purpose, claimed_at=row)
+    give_up(invitation, reason=failures.INTERRUPTED_TWICE, attempts=None, purpose=purpose, claimed_at=row)
     return None
 
 
@@ -282,7 +281,7 @@ def give_up(
     """No more attempts: fail the invitation with the last reason. `attempts`, the number the
     reason states, includes this last one; count_attempt=False when it is counted already."""
     if attempts:
-        reason = f"{reason} ({attempts} attempts)"
+        reason = failures.with_attempts(reason, attempts)
     mine = Q(sending_at=claimed_at) if claimed_at else Q(sending_at__isnull=True)
     fail(
         invitation,

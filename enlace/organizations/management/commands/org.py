@@ -26,13 +26,19 @@ class Command(BaseCommand):
         create.add_argument(
             "--language", choices=["es", "en"], default="es", help="Default language (default: es)"
         )
+        create.add_argument(
+            "--time-zone",
+            default="",
+            help="IANA time zone of its pages, emails and exports, e.g. America/Bogota "
+            "(default: the country's usual zone, UTC if none)",
+        )
         create.add_argument("--admin-email", help="Email of the first admin (created if new)")
 
     def handle(self, *args, action, **options):
         if action == "create":
             self.create(**options)
 
-    def create(self, *, slug, name, country, language, admin_email, **_):
+    def create(self, *, slug, name, country, language, time_zone, admin_email, **_):
         if len(country) != 2 or not country.isalpha():
             raise CommandError("--country must be a two-letter ISO 3166 code, e.g. EC")
         if admin_email:
@@ -42,12 +48,18 @@ class Command(BaseCommand):
                 raise CommandError(f"--admin-email: {error.messages[0]}") from None
         try:
             organization, admin, password = create_organization(
-                slug=slug, name=clean_text(name), country=country, language=language, admin_email=admin_email
+                slug=slug,
+                name=clean_text(name),
+                country=country,
+                language=language,
+                time_zone=time_zone,
+                admin_email=admin_email,
             )
         except DomainError as error:
             raise CommandError(str(error.message)) from None
         self.stdout.write(
-            f"Created organization {organization.slug} ({organization.name}, {organization.country})."
+            f"Created organization {organization.slug} "
+            f"({organization.name}, {organization.country}, {organization.time_zone})."
         )
         if admin:
             self.stdout.write(f"Admin: {admin.email}")
