@@ -144,7 +144,9 @@ def catalog_entries():
 
 
 def words(text):
-    text = re.sub(r"\S+@\S+|https?://\S+|%\(\w+\)s|\{\{[^}]*\}\}|<[^>]*>", " ", text)
+    # Addresses, links, placeholders, markup and time zones' IANA names (America/New_York) are
+    # no language's words.
+    text = re.sub(r"\S+@\S+|https?://\S+|%\(\w+\)s|\{\{[^}]*\}\}|<[^>]*>|\b[A-Z]\w*(?:/[\w+-]+)+", " ", text)
     return {w.lower() for w in re.findall(r"[^\W\d_]{3,}", text)}
 
 
