@@ -236,6 +236,10 @@ def world(settings, alice, customer):
         reverse("accounts:user_list"),
         reverse("accounts:user_create"),
         reverse("accounts:user_detail", args=[person.pk]),
+        reverse("accounts:user_edit", args=[person.pk]),
+        reverse("accounts:my_account"),
+        reverse("accounts:change_password"),
+        reverse("accounts:change_email"),
         reverse("accounts:two_factor"),
         reverse("partners:customer_list"),
         reverse("partners:customer_create"),
@@ -315,6 +319,7 @@ PROVOKED = {
     ],
     "en": [
         "it has 1 error in 1 row.",
+        "(also in row 3)",
         "The activation code sent to ventas@andina.example will",
         "Distribuidora Andina S.A.",
         "Ferretería El Tornillo Cía. Ltda.",
