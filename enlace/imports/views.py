@@ -103,7 +103,7 @@ def batch_detail(request, pk):
     context = {"batch": batch, "errors": batch.errors[:1000]}
     if batch.running:
         context["progress"] = batch_progress(batch)
-    elif batch.status == ImportBatch.Status.APPLIED and batch.invitations:
+    elif batch.status == ImportBatch.Status.APPLIED and (batch.invitations or batch.left_pending):
         context["funnel"] = onboarding_funnel(
             organization=request.organization,
             filters={"batch": batch.pk},
