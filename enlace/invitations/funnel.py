@@ -16,6 +16,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from enlace.invitations.models import Invitation
 from enlace.invitations.selectors import (
@@ -35,15 +36,15 @@ CUSTOMER_USERS = "customer_users"
 CAMPAIGNS = {SUPPLIERS: Invitation.Kind.SUPPLIER_CODE, CUSTOMER_USERS: Invitation.Kind.REGISTRATION}
 
 STAGE_LABELS = {
-    "invited": _("Invited"),
-    "delivered": _("Delivered"),
-    "registered": _("Registered"),
-    "activated": _("Activated"),
+    "invited": pgettext_lazy("funnel", "Invited"),
+    "delivered": pgettext_lazy("funnel", "Delivered"),
+    "registered": pgettext_lazy("funnel", "Registered"),
+    "activated": pgettext_lazy("funnel", "Activated"),
 }
 LOSS_LABELS = {
-    Invitation.State.FAILED: _("Delivery failed"),
-    Invitation.State.EXPIRED: _("Expired"),
-    Invitation.State.REVOKED: _("Revoked"),
+    Invitation.State.FAILED: pgettext_lazy("funnel", "Delivery failed"),
+    Invitation.State.EXPIRED: pgettext_lazy("funnel", "Expired"),
+    Invitation.State.REVOKED: pgettext_lazy("funnel", "Revoked"),
 }
 TOP_REASONS = 3
 ATTENTION_ROWS = 5
