@@ -152,14 +152,17 @@ class Attention:
 
 
 def needs_attention(*, organization, now=None) -> Attention:
-    """What to fix first: three queries (the counts in one)."""
+    """What to fix first: four queries at most."""
     now = now or timezone.now()
     mine = Invitation.objects.for_organization(organization).select_related("partner")
     failed = state_filter(Invitation.State.FAILED, now)
     expiring = expiring_filter(now)
-    counts = mine.order_by().aggregate(
-        failed=Count("pk", filter=failed), expiring=Count("pk", filter=expiring)
-    )
+    # Two counts, each read from its index ((organization, state); expires_at), rather than
+    # one pass over every invitation of the organization.
+    counts = {
+        "failed": mine.filter(failed).order_by().count(),
+        "expiring": mine.filter(expiring).order_by().count(),
+    }
     return Attention(
         failed=list(mine.filter(failed).order_by("-updated_at", "-id")[:ATTENTION_ROWS])
         if counts["failed"]

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -58,7 +59,8 @@ def add_campaigns(acme, customer, start, count):
         step = (i // 2) % 8
         inv.state, inv.expires_at = State.QUEUED, now + timedelta(days=10)
         if step >= 1:
-            inv.state, inv.sent_at = State.SENT, now - timedelta(days=3)
+            # Sent over the last weeks; those registered took one to four days.
+            inv.state, inv.sent_at = State.SENT, now - timedelta(days=5 + (i * 7) % 80, hours=i % 24)
         if step == 2:
             inv.state, inv.delivery_error = State.FAILED, "550 mailbox unavailable"
         if step == 3:
@@ -68,10 +70,13 @@ def add_campaigns(acme, customer, start, count):
         if step == 5:
             inv.state = State.REVOKED
         if step in (6, 7):
-            inv.state, inv.used_at = State.REGISTERED, now - timedelta(days=1)
+            inv.state, inv.used_at = State.REGISTERED, inv.sent_at + timedelta(days=1 + i % 4)
         if step == 1:
             inv.expires_at = now + timedelta(hours=20)
     Invitation.objects.bulk_create(invitations)
+    Invitation.objects.filter(pk__in=[inv.pk for inv in invitations], sent_at__isnull=False).update(
+        created_at=F("sent_at") - timedelta(minutes=5)
+    )
     # Half of the registered customers' people activated their account.
     activations = []
     for n, inv in enumerate(invitations):
