@@ -214,3 +214,40 @@ def test_the_median_time_to_register_is_the_middle_of_the_registrations(acme, cu
     activity = weekly_activity(organization=acme, now=now)
     assert activity.median_to_register == timedelta(hours=20)
     assert sum(week.registered for week in activity.weeks) == 4
+
+
+@pytest.mark.django_db
+def test_each_item_that_needs_attention_is_fixed_from_the_home(alice_client, acme, customer, supplier):
+    add_campaigns(acme, customer, 0, 8)
+    attention = alice_client.get(reverse("home")).context["attention"]
+    failed, expiring = attention.failed[0], attention.expiring[0]
+    for invitation in (failed, expiring):
+        response = alice_client.post(reverse("invitations:resend", args=[invitation.pk]), {"next": "/"})
+        assert response.status_code == 302 and response["Location"] == "/"
+        invitation.refresh_from_db()
+        assert invitation.state == State.QUEUED and invitation.expires_at > timezone.now() + timedelta(
+            hours=40
+        )
+    attention = alice_client.get(reverse("home")).context["attention"]
+    assert failed not in attention.failed and expiring not in attention.expiring
+
+
+@pytest.mark.django_db
+def test_a_member_sees_the_numbers_without_the_buttons(client, bob, acme, customer, supplier):
+    add_campaigns(acme, customer, 0, 8)
+    client.force_login(bob)
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-funnel="invited"' in page and "/resend/" not in page
+
+
+@pytest.mark.django_db
+def test_filters_that_mean_nothing_are_left_out_and_another_organizations_group_is_not_found(
+    alice_client, acme, globex, customer, supplier
+):
+    add_campaigns(acme, customer, 0, 8)
+    everything = list_count(alice_client, {})
+    nonsense = {"stage": "x", "batch": "abc", "group": "1;drop", "state": "?", "days": "-1"}
+    assert list_count(alice_client, nonsense) == everything
+    assert alice_client.get(reverse("home"), {"days": "abc"}).context["activity"].days == 90
+    theirs = PartnerGroup.objects.create(organization=globex, name="Norte")
+    assert alice_client.get(reverse("partners:group_detail", args=[theirs.pk])).status_code == 404
