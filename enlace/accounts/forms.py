@@ -254,6 +254,9 @@ class RegistrationForm(ChoosePasswordForm):
     job_title = TextField(label=_("Job title"), max_length=100, required=False)
     language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
 
+    # In the order people fill it: who they are, then the password, its rules beside it.
+    field_order = ["first_name", "last_name", "email", "phone", "job_title", "customer", "language"]
+
     def __init__(self, *args, invitation: Invitation, **kwargs):
         partner = invitation.partner
         initial = {
@@ -336,6 +339,9 @@ class SupplierAccountForm(ChoosePasswordForm):
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
+
+    # Who they are first, then the password (as RegistrationForm).
+    field_order = ["first_name", "last_name", "email"]
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)

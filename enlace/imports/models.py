@@ -52,6 +52,11 @@ class ImportBatch(models.Model):
     # The worker's task for a large file, to notice when it failed without finishing the batch.
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # What the batch sent (new invitations, and pending codes resent or kept), so that the
+    # campaign's funnel can be followed from the batch's page.
+    sent_invitations = models.ManyToManyField(
+        "invitations.Invitation", related_name="import_batches", blank=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

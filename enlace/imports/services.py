@@ -289,6 +289,7 @@ def _apply_partners(*, batch, validator, by, progress) -> Outcome:
             )
             outcome.invitations += len(sent)
             outcome.left_pending += len(sent.kept)
+            _link_invitations(batch, [*sent.issued, *(i.pk for i in sent.resent), *(i.pk for i in sent.kept)])
             progress("queued", outcome.invitations, None)
     return outcome
 
@@ -324,7 +325,9 @@ def _apply_users(*, batch, validator, by, progress) -> Outcome:
     with copies_in_background(rows=validator.count):
         unqueued = []
         for chunk in validator.spool.chunks(WRITE_CHUNK):
-            unqueued += _write_users(organization, chunk, by)
+            written = _write_users(organization, chunk, by)
+            _link_invitations(batch, written)
+            unqueued += written
             outcome.created += len(chunk)
             outcome.invitations += len(chunk)
             if len(unqueued) >= ENQUEUE_EVERY:
@@ -335,6 +338,15 @@ def _apply_users(*, batch, validator, by, progress) -> Outcome:
             statistics.rows_written(outcome.created)
         enqueue_first_emails(unqueued)
     return outcome
+
+
+def _link_invitations(batch, invitation_ids) -> None:
+    """Remember what the batch sent, for its funnel (nothing to remember in a dry run)."""
+    if batch.pk:
+        insert_rows(
+            ImportBatch.sent_invitations.through,
+            [{"importbatch_id": batch.pk, "invitation_id": pk} for pk in invitation_ids],
+        )
 
 
 def _write_users(organization, chunk, by) -> list[int]:

@@ -13,6 +13,7 @@ from enlace.imports.progress import batch_progress
 from enlace.imports.readers import FileError, limit
 from enlace.imports.spreadsheets import error_report_xlsx, template_csv, template_xlsx
 from enlace.imports.wording import worded_batch_errors
+from enlace.invitations.funnel import onboarding_funnel
 from enlace.organizations.decorators import staff_required
 
 # URL slug -> batch kind
@@ -105,6 +106,12 @@ def batch_detail(request, pk):
     context = {"batch": batch, "errors": worded_batch_errors(batch, batch.errors[:1000])}
     if batch.running:
         context["progress"] = batch_progress(batch)
+    elif batch.status == ImportBatch.Status.APPLIED and (batch.invitations or batch.left_pending):
+        context["funnel"] = onboarding_funnel(
+            organization=request.organization,
+            filters={"batch": batch.pk},
+            activation=batch.kind == ImportBatch.Kind.CUSTOMER_USERS,
+        )
     if request.htmx:
         status = 200 if batch.running else STOP_POLLING
         return render(request, "imports/_batch_status.html", context, status=status)

@@ -1,5 +1,7 @@
 """Reads for the "User activation requests" page and its export."""
 
+from datetime import timedelta
+
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 
@@ -7,15 +9,89 @@ from enlace.invitations.models import Invitation
 from enlace.partners.models import Partner
 
 MAX_SEARCH_WORDS = 5
+# "Expiring soon" on the home and in the list filter.
+EXPIRING_HOURS = 48
 
 
-def search_invitations(*, organization, state: str = "", kind: str = "", query: str = "", now=None):
+# The steps of the onboarding funnel, each counting the invitations that reached it or went
+# further (enlace.invitations.funnel counts them; the list filters by them with `stage`). A
+# funnel follows the invitations that start an onboarding: a supplier's code, a customer
+# person's registration link (whose activation email comes after, as the last step).
+CAMPAIGN_KINDS = (Invitation.Kind.SUPPLIER_CODE, Invitation.Kind.REGISTRATION)
+USED_STATES = (Invitation.State.REGISTERED, Invitation.State.ACTIVATED)
+STAGES = ("invited", "delivered", "registered", "activated")
+
+
+def stage_filter(stage: str) -> Q:
+    """The invitations that reached `stage`: delivered means the mail server accepted the email
+    (or the person used it, so it arrived); activated, for a registration link, means the
+    person then activated the account it opened (their activation link was used)."""
+    if stage not in STAGES:
+        return Q()
+    invited = Q(kind__in=CAMPAIGN_KINDS)
+    if stage == "delivered":
+        return invited & (Q(sent_at__isnull=False) | Q(state__in=USED_STATES))
+    if stage == "registered":
+        return invited & Q(state__in=USED_STATES)
+    if stage == "activated":
+        # An IN over the activated people, not a correlated EXISTS: the database hashes them once
+        # instead of looking them up for every registered row.
+        activated = Invitation.objects.filter(
+            kind=Invitation.Kind.ACTIVATION, state=Invitation.State.ACTIVATED, user__isnull=False
+        ).values("user_id")
+        return invited & Q(state=Invitation.State.REGISTERED, user__in=activated)
+    return invited
+
+
+def state_filter(state: str, now) -> Q:
+    """The invitations the list shows in `state`: a pending one past its expiry reads expired
+    before the periodic job gets to it."""
+    overdue = Q(state__in=Invitation.PENDING_STATES, expires_at__lte=now)
+    if state == Invitation.State.EXPIRED:
+        return Q(state=state) | overdue
+    if state in Invitation.PENDING_STATES:
+        return Q(state=state, expires_at__gt=now)
+    if state in Invitation.State.values:
+        return Q(state=state)
+    return Q()
+
+
+def expiring_filter(now, hours: int = EXPIRING_HOURS) -> Q:
+    """Pending invitations whose link or code stops working within `hours`."""
+    return Q(
+        state__in=Invitation.PENDING_STATES, expires_at__gt=now, expires_at__lte=now + timedelta(hours=hours)
+    )
+
+
+def _as_id(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def search_invitations(
+    *,
+    organization,
+    state: str = "",
+    kind: str = "",
+    query: str = "",
+    stage: str = "",
+    reason: str = "",
+    batch="",
+    group="",
+    expiring: str = "",
+    now=None,
+):
     """The organization's invitations, newest first, with the partner joined in.
 
     Each row carries `shown_state`: its state, except that a pending invitation past its expiry
     reads `expired` before the periodic job gets to it, and the `state` filter agrees with it.
     Every word of the query must match a first or last name, the email, or the partner's name
-    or code, so "maria paredes" finds María José Paredes.
+    or code, so "maria paredes" finds María José Paredes. `stage` keeps those that reached a
+    step of the funnel, `reason` the failed deliveries with that error, `batch` those an import
+    sent, `group` those of a partner group's partners, `expiring` the pending ones that stop
+    working within 48 hours. Filters with a value that means nothing are left out.
     """
     now = now or timezone.now()
     overdue = Q(state__in=Invitation.PENDING_STATES, expires_at__lte=now)
@@ -29,16 +105,20 @@ def search_invitations(*, organization, state: str = "", kind: str = "", query: 
                 output_field=CharField(),
             )
         )
+        .filter(state_filter(state, now), stage_filter(stage))
         .order_by("-created_at", "-id")
     )
-    if state == Invitation.State.EXPIRED:
-        invitations = invitations.filter(Q(state=state) | overdue)
-    elif state in Invitation.PENDING_STATES:
-        invitations = invitations.filter(state=state, expires_at__gt=now)
-    elif state in Invitation.State.values:
-        invitations = invitations.filter(state=state)
     if kind in Invitation.Kind.values:
         invitations = invitations.filter(kind=kind)
+    if reason:
+        invitations = invitations.filter(delivery_error=reason)
+    if (batch_id := _as_id(batch)) is not None:
+        # The link table belongs to the imports (ImportBatch.sent_invitations), named here only.
+        invitations = invitations.filter(import_batches=batch_id)
+    if (group_id := _as_id(group)) is not None:
+        invitations = invitations.filter(partner__groups=group_id)
+    if expiring:
+        invitations = invitations.filter(expiring_filter(now))
     for word in query.split()[:MAX_SEARCH_WORDS]:
         invitations = invitations.filter(pk__in=_matching_ids(organization, word))
     return invitations

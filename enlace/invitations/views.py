@@ -21,6 +21,7 @@ from enlace.lib.errors import DomainError
 from enlace.organizations.decorators import staff_required
 
 PAGE_SIZE = 50
+FUNNEL_FILTERS = ("stage", "reason", "batch", "group", "expiring")
 
 
 def _filters(request) -> dict:
@@ -28,6 +29,9 @@ def _filters(request) -> dict:
         "state": request.GET.get("state", ""),
         "kind": request.GET.get("kind", ""),
         "query": request.GET.get("q", "").strip(),
+        # The home's links: a step of the funnel, a failure's reason, an import, a group, and
+        # what expires within 48 hours.
+        **{name: request.GET.get(name, "") for name in FUNNEL_FILTERS},
     }
 
 
@@ -61,6 +65,7 @@ def invitation_list(request):
             "expired": Invitation.State.EXPIRED.value,
             "pending_states": [s.value for s in Invitation.PENDING_STATES],
             "export_query": _without_page(request),
+            "funnel_filters": [(name, filters[name]) for name in FUNNEL_FILTERS if filters[name]],
             **filters,
         },
     )

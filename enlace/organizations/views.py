@@ -2,20 +2,28 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enlace.accounts.models import User
-from enlace.invitations.models import Invitation
+from enlace.imports.models import RUNNING, ImportBatch
+from enlace.imports.progress import batch_progress
+from enlace.invitations.funnel import ATTENTION_ROWS, campaign_funnels, needs_attention, weekly_activity
 from enlace.lib.forms import TextField
 from enlace.organizations.decorators import staff_required
 from enlace.organizations.models import Organization
 from enlace.organizations.time_zones import UNKNOWN_ZONE, time_zone_names
 from enlace.partners.models import Partner
 
+# The periods the home's chart offers, in days.
+CHART_PERIODS = (90, 30)
+
 
 @login_required
 def home(request):
+    """Where onboarding stands: each campaign's funnel, what needs attention, the weeks' activity
+    and the directory's counts; a bounded number of queries whatever the size."""
     if request.organization is None:
         # A partner's person: their own page in the purchase portal.
         return render(request, "organizations/portal_home.html")
@@ -26,9 +34,26 @@ def home(request):
         "pending_users": User.objects.filter(
             organization=organization, status=User.Status.PENDING_ACTIVATION
         ).count(),
-        "pending_invitations": Invitation.objects.for_organization(organization).pending().count(),
     }
-    return render(request, "organizations/home.html", {"counts": counts})
+    days = CHART_PERIODS[1] if request.GET.get("days") == str(CHART_PERIODS[1]) else CHART_PERIODS[0]
+    now = timezone.now()
+    imports = list(
+        ImportBatch.objects.filter(organization=organization, status__in=RUNNING).order_by("created_at")[
+            :ATTENTION_ROWS
+        ]
+    )
+    return render(
+        request,
+        "organizations/home.html",
+        {
+            "counts": counts,
+            "funnels": campaign_funnels(organization=organization, now=now),
+            "attention": needs_attention(organization=organization, now=now),
+            "imports": [(batch, batch_progress(batch)) for batch in imports],
+            "activity": weekly_activity(organization=organization, days=days, now=now),
+            "periods": CHART_PERIODS,
+        },
+    )
 
 
 class SettingsForm(forms.ModelForm):

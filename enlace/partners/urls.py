@@ -8,6 +8,7 @@ urlpatterns = [
     path("customers/", views.customer_list, name="customer_list"),
     path("customers/new/", views.customer_create, name="customer_create"),
     path("customers/options/", views.customer_options, name="customer_options"),
+    path("groups/<int:pk>/", views.group_detail, name="group_detail"),
     path("suppliers/", views.supplier_list, name="supplier_list"),
     path("suppliers/new/", views.supplier_create, name="supplier_create"),
     path("suppliers/<int:pk>/added/", views.supplier_added, name="supplier_added"),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from enlace.accounts.models import User
 from enlace.accounts.supplier_invitations import SKIP_REASONS, invite_partner, invite_selected
+from enlace.invitations.funnel import onboarding_funnel
 from enlace.invitations.supplier_directory import STATUSES, status_of, supplier_directory
 from enlace.lib.errors import DomainError
 from enlace.organizations.decorators import staff_required
@@ -23,6 +24,21 @@ from enlace.partners.forms import PartnerForm
 from enlace.partners.models import Partner, PartnerGroup
 from enlace.partners.selectors import keyset_page, search_partners
 from enlace.partners.services import create_partner
+
+
+@staff_required
+def group_detail(request, pk):
+    """One partner group: its partners' onboarding, to follow a campaign by region or category."""
+    group = get_object_or_404(PartnerGroup, pk=pk, organization=request.organization)
+    return render(
+        request,
+        "partners/group_detail.html",
+        {
+            "group": group,
+            "partners": group.partners.count(),
+            "funnel": onboarding_funnel(organization=request.organization, filters={"group": group.pk}),
+        },
+    )
 
 
 @staff_required

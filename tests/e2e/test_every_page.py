@@ -11,7 +11,7 @@ from enlace.accounts.services import create_customer_user
 from enlace.accounts.supplier_invitations import invite_partner
 from enlace.imports.models import ImportBatch
 from enlace.imports.services import import_file
-from enlace.partners.models import Partner
+from enlace.partners.models import Partner, PartnerGroup
 from enlace.partners.samples import ec_ruc
 from enlace.partners.services import create_partner
 from tests.conftest import PASSWORD, ec_cedula, run_worker
@@ -63,8 +63,21 @@ def fill_lists(organization, admin, customer):
         filename="people.csv",
         by=admin,
     )
+    applied = import_file(
+        organization=organization,
+        kind=ImportBatch.Kind.CUSTOMER_USERS,
+        file=io.BytesIO(
+            b"Customer code*,First names*,Last names*,Email*\nC001,Ana,Torres,ana@tornillo.example\n"
+        ),
+        filename="people-ok.csv",
+        by=admin,
+    )
+    group = PartnerGroup.objects.create(organization=organization, name="Sierra")
+    group.partners.add(supplier)
     run_worker()
     return [
+        f"/imports/{applied.pk}/",
+        f"/groups/{group.pk}/",
         f"/users/{person.pk}/",
         f"/users/{person.pk}/edit/",
         f"/users/{admin.pk}/",

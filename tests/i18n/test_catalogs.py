@@ -17,7 +17,8 @@ SAME_IN_SPANISH = {"Fax", "fax", "%(shown)s error", "Enlace", "Message-ID", "Ema
 SAME_IN_SPANISH |= {"Ecuador", "Colombia", "Chile", "Argentina"}
 
 
-def extract_msgids(tmp_path) -> set[str]:
+def extract_msgids(tmp_path) -> set[tuple[str, str]]:
+    """Every (context, msgid) of the sources; context is "" for a message without one."""
     source = Path(enlace.__file__).parent
     work = tmp_path / "enlace"
     shutil.copytree(source, work, ignore=shutil.ignore_patterns("locale", "migrations", "static"))
@@ -36,8 +37,9 @@ def extract_msgids(tmp_path) -> set[str]:
         if match:
             parts = re.findall(r'"((?:[^"\\]|\\.)*)"', match.group(1))
             msgid = "".join(parts).encode().decode("unicode_escape").encode("latin-1").decode()
+            context = re.search(r'^msgctxt "((?:[^"\\]|\\.)*)"', block, re.M)
             if msgid:
-                ids.add(msgid)
+                ids.add((context.group(1) if context else "", msgid))
     return ids
 
 
@@ -47,7 +49,8 @@ def extract_msgids(tmp_path) -> set[str]:
 def test_every_message_has_a_spanish_translation(tmp_path):
     missing = []
     with translation.override("es"):
-        for msgid in sorted(extract_msgids(tmp_path)):
-            if msgid not in SAME_IN_SPANISH and translation.gettext(msgid) == msgid:
+        for context, msgid in sorted(extract_msgids(tmp_path)):
+            spanish = translation.pgettext(context, msgid) if context else translation.gettext(msgid)
+            if msgid not in SAME_IN_SPANISH and spanish == msgid:
                 missing.append(msgid)
     assert not missing, "Untranslated to Spanish:\n" + "\n".join(missing)

@@ -1,0 +1,251 @@
+"""Where onboarding stands: the funnel of a set of invitations, what needs attention, and the
+invitations sent and registrations completed week by week.
+
+Every count is an aggregate in the database (a conditional Count per number), so the home costs
+the same few queries for ten invitations as for a million. Each number is described by the
+filters of the "User activation requests" list (`filters`), and counted from the very queryset
+that list shows for them (`search_invitations`): a number and the list it links to cannot
+disagree.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, F
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from enlace.invitations.models import Invitation
+from enlace.invitations.selectors import (
+    CAMPAIGN_KINDS,
+    USED_STATES,
+    expiring_filter,
+    search_invitations,
+    stage_filter,
+    state_filter,
+)
+
+# The two onboarding campaigns the home follows, by the kind of invitation that starts them: a
+# supplier's person registers with a code (and is active at once); a customer's person
+# registers through a link, then activates the account with the link of a second email.
+SUPPLIERS = "suppliers"
+CUSTOMER_USERS = "customer_users"
+CAMPAIGNS = {SUPPLIERS: Invitation.Kind.SUPPLIER_CODE, CUSTOMER_USERS: Invitation.Kind.REGISTRATION}
+
+STAGE_LABELS = {
+    "invited": pgettext_lazy("funnel", "Invited"),
+    "delivered": pgettext_lazy("funnel", "Delivered"),
+    "registered": pgettext_lazy("funnel", "Registered"),
+    "activated": pgettext_lazy("funnel", "Activated"),
+}
+LOSS_LABELS = {
+    Invitation.State.FAILED: pgettext_lazy("funnel", "Delivery failed"),
+    Invitation.State.EXPIRED: pgettext_lazy("funnel", "Expired"),
+    Invitation.State.REVOKED: pgettext_lazy("funnel", "Revoked"),
+}
+TOP_REASONS = 3
+ATTENTION_ROWS = 5
+
+
+@dataclass
+class Number:
+    """One count of the funnel and the list filters that show exactly its invitations."""
+
+    key: str
+    label: str
+    count: int
+    percent: int
+    filters: dict
+
+    @property
+    def query(self) -> str:
+        return urlencode(self.filters)
+
+
+@dataclass
+class Funnel:
+    stages: list[Number]
+    losses: list[Number]
+    reasons: list[Number] = field(default_factory=list)
+
+    @property
+    def invited(self) -> int:
+        return self.stages[0].count
+
+
+def _percent(count: int, total: int) -> int:
+    return round(100 * count / total) if total else 0
+
+
+def onboarding_funnel(*, organization, filters: dict, activation: bool = True, now=None) -> Funnel:
+    """The funnel of the invitations the list shows for `filters` (a campaign's kind, an import
+    batch, a partner group): how many were invited, delivered, registered and (with
+    `activation`) activated, and the losses beside them, failed deliveries with their most
+    frequent reasons, expired and revoked. Two queries."""
+    now = now or timezone.now()
+    invited = {**filters, "stage": "invited"}
+    invitations = search_invitations(organization=organization, now=now, **invited).order_by()
+    stages = ["invited", "delivered", "registered"] + (["activated"] if activation else [])
+    losses = list(LOSS_LABELS)
+    counts = invitations.aggregate(
+        **{stage: Count("pk", filter=stage_filter(stage)) for stage in stages},
+        **{state: Count("pk", filter=state_filter(state, now)) for state in losses},
+    )
+    total = counts["invited"]
+    funnel = Funnel(
+        stages=[
+            Number(s, STAGE_LABELS[s], counts[s], _percent(counts[s], total), {**filters, "stage": s})
+            for s in stages
+        ],
+        losses=[
+            Number(s, LOSS_LABELS[s], counts[s], _percent(counts[s], total), {**invited, "state": s})
+            for s in losses
+        ],
+    )
+    if counts[Invitation.State.FAILED]:
+        reasons = (
+            invitations.filter(state_filter(Invitation.State.FAILED, now))
+            .values("delivery_error")
+            .annotate(count=Count("pk"))
+            .order_by("-count", "delivery_error")[:TOP_REASONS]
+        )
+        funnel.reasons = [
+            Number(
+                "reason",
+                row["delivery_error"] or _("No reason given"),
+                row["count"],
+                _percent(row["count"], total),
+                {**invited, "state": Invitation.State.FAILED, "reason": row["delivery_error"]},
+            )
+            for row in reasons
+        ]
+    return funnel
+
+
+def campaign_funnels(*, organization, now=None) -> dict[str, Funnel]:
+    """The funnel of each campaign: suppliers, and customers' users."""
+    return {
+        campaign: onboarding_funnel(
+            organization=organization,
+            filters={"kind": kind},
+            activation=campaign == CUSTOMER_USERS,
+            now=now,
+        )
+        for campaign, kind in CAMPAIGNS.items()
+    }
+
+
+@dataclass
+class Attention:
+    """Invitations that need someone: failed deliveries not resent yet (a resend clears the
+    failure) and those that stop working within 48 hours; a few of each, and how many in all."""
+
+    failed: list[Invitation]
+    failed_count: int
+    expiring: list[Invitation]
+    expiring_count: int
+    failed_query: str = urlencode({"state": Invitation.State.FAILED})
+    expiring_query: str = urlencode({"expiring": "48h"})
+
+
+def needs_attention(*, organization, now=None) -> Attention:
+    """What to fix first: four queries at most."""
+    now = now or timezone.now()
+    mine = Invitation.objects.for_organization(organization).select_related("partner")
+    failed = state_filter(Invitation.State.FAILED, now)
+    expiring = expiring_filter(now)
+    # Two counts, each read from its index ((organization, state); expires_at), rather than
+    # one pass over every invitation of the organization.
+    counts = {
+        "failed": mine.filter(failed).order_by().count(),
+        "expiring": mine.filter(expiring).order_by().count(),
+    }
+    return Attention(
+        failed=list(mine.filter(failed).order_by("-updated_at", "-id")[:ATTENTION_ROWS])
+        if counts["failed"]
+        else [],
+        failed_count=counts["failed"],
+        expiring=list(mine.filter(expiring).order_by("expires_at", "id")[:ATTENTION_ROWS])
+        if counts["expiring"]
+        else [],
+        expiring_count=counts["expiring"],
+    )
+
+
+@dataclass
+class Week:
+    start: datetime
+    sent: int
+    registered: int
+
+
+@dataclass
+class Activity:
+    weeks: list[Week]
+    days: int
+    # Of the registrations completed in the period: from the invitation to the registration.
+    median_to_register: timedelta | None
+
+    @property
+    def highest(self) -> int:
+        """The chart's top: the largest weekly count."""
+        return max([1, *(max(w.sent, w.registered) for w in self.weeks)])
+
+    @property
+    def median_hours(self) -> int | None:
+        if self.median_to_register is None:
+            return None
+        return round(self.median_to_register.total_seconds() / 3600)
+
+
+def _week_start(moment: datetime, zone) -> datetime:
+    local = timezone.localtime(moment, zone)
+    monday = local.date() - timedelta(days=local.weekday())
+    return datetime.combine(monday, time.min, tzinfo=zone)
+
+
+def weekly_activity(*, organization, days: int = 90, now=None) -> Activity:
+    """The campaigns' invitations sent and registrations completed per week over the last
+    `days`, weeks starting on Monday in the active time zone, and the median time from
+    invitation to registration. Four queries, whatever the number of invitations."""
+    now = now or timezone.now()
+    zone = timezone.get_current_timezone()
+    since = _week_start(now - timedelta(days=days), zone)
+    campaigns = Invitation.objects.for_organization(organization).filter(kind__in=CAMPAIGN_KINDS).order_by()
+    sent = dict(
+        campaigns.filter(sent_at__gte=since)
+        .annotate(week=TruncWeek("sent_at", tzinfo=zone))
+        .values_list("week")
+        .annotate(Count("pk"))
+    )
+    registrations = campaigns.filter(state__in=USED_STATES, used_at__gte=since)
+    registered = dict(
+        registrations.annotate(week=TruncWeek("used_at", tzinfo=zone))
+        .values_list("week")
+        .annotate(Count("pk"))
+    )
+    sent = {timezone.localtime(week, zone).date(): n for week, n in sent.items()}
+    registered = {timezone.localtime(week, zone).date(): n for week, n in registered.items()}
+    weeks, start = [], since
+    while start <= now:
+        weeks.append(Week(start, sent.get(start.date(), 0), registered.get(start.date(), 0)))
+        start = datetime.combine(start.date() + timedelta(days=7), time.min, tzinfo=zone)
+    return Activity(weeks=weeks, days=days, median_to_register=_median_wait(registrations))
+
+
+def _median_wait(registrations) -> timedelta | None:
+    """The median of used_at - created_at, found by the database: count, then the middle row(s)
+    in order (no rows brought over but one or two)."""
+    count = registrations.count()
+    if not count:
+        return None
+    waits = (
+        registrations.annotate(wait=F("used_at") - F("created_at"))
+        .order_by("wait")
+        .values_list("wait", flat=True)
+    )
+    middle = list(waits[(count - 1) // 2 : count // 2 + 1])
+    return sum(middle, timedelta()) / len(middle)

@@ -1,0 +1,253 @@
+"""The home: each campaign's funnel, what needs attention and the weeks' activity; every number
+is the count of the list it links to, and the page costs the same queries whatever the size."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from enlace.accounts.models import User
+from enlace.invitations.funnel import onboarding_funnel, weekly_activity
+from enlace.invitations.models import Invitation
+from enlace.invitations.services import build_invitation
+from enlace.partners.models import Partner, PartnerGroup
+from enlace.partners.services import create_partner
+from tests.conftest import ec_ruc
+
+State = Invitation.State
+Kind = Invitation.Kind
+
+
+def add_campaigns(acme, customer, start, count):
+    """`count` supplier codes and `count` customer people, spread over every state: delivered,
+    failed for two reasons, expired, revoked, registered, activated, expiring tomorrow."""
+    now = timezone.now()
+    supplier = Partner.objects.filter(organization=acme, kind=Partner.Kind.SUPPLIER).first()
+    users = User.objects.bulk_create(
+        User(
+            username=f"p{n}@tornillo.example",
+            email=f"p{n}@tornillo.example",
+            profile=User.Profile.CUSTOMER,
+            status=User.Status.PENDING_ACTIVATION,
+            organization=acme,
+            partner=customer,
+        )
+        for n in range(start, start + count)
+    )
+    invitations = []
+    for i, n in enumerate(range(start, start + count)):
+        invitations.append(
+            build_invitation(
+                organization=acme, kind=Kind.SUPPLIER_CODE, email=f"s{n}@x.example", partner=supplier
+            )
+        )
+        invitations.append(
+            build_invitation(
+                organization=acme,
+                kind=Kind.REGISTRATION,
+                email=users[i].email,
+                partner=customer,
+                user=users[i],
+            )
+        )
+    for i, inv in enumerate(invitations):
+        step = (i // 2) % 8
+        inv.state, inv.expires_at = State.QUEUED, now + timedelta(days=10)
+        if step >= 1:
+            # Sent over the last weeks; those registered took one to four days.
+            inv.state, inv.sent_at = State.SENT, now - timedelta(days=5 + (i * 7) % 80, hours=i % 24)
+        if step == 2:
+            inv.state, inv.delivery_error = State.FAILED, "550 mailbox unavailable"
+        if step == 3:
+            inv.state, inv.delivery_error = State.FAILED, "Domain not found"
+        if step == 4:
+            inv.state = State.EXPIRED
+        if step == 5:
+            inv.state = State.REVOKED
+        if step in (6, 7):
+            inv.state, inv.used_at = State.REGISTERED, inv.sent_at + timedelta(days=1 + i % 4)
+        if step == 1:
+            inv.expires_at = now + timedelta(hours=20)
+    Invitation.objects.bulk_create(invitations)
+    Invitation.objects.filter(pk__in=[inv.pk for inv in invitations], sent_at__isnull=False).update(
+        created_at=F("sent_at") - timedelta(minutes=5)
+    )
+    # Half of the registered customers' people activated their account.
+    activations = []
+    for n, inv in enumerate(invitations):
+        if inv.kind == Kind.REGISTRATION and (n // 2) % 8 == 7:
+            activation = build_invitation(
+                organization=acme, kind=Kind.ACTIVATION, email=inv.email, partner=customer, user=inv.user
+            )
+            activation.state = State.ACTIVATED
+            activations.append(activation)
+    Invitation.objects.bulk_create(activations)
+    return invitations
+
+
+@pytest.fixture
+def supplier(acme):
+    return create_partner(
+        organization=acme, kind=Partner.Kind.SUPPLIER, tax_id=ec_ruc(31), code="P1", name="Ferretería"
+    )
+
+
+def list_count(client, filters) -> int:
+    response = client.get(reverse("invitations:list"), filters)
+    assert response.status_code == 200
+    return response.context["page"].paginator.count
+
+
+@pytest.mark.django_db
+def test_every_number_of_the_home_is_the_count_of_the_list_it_links_to(
+    alice_client, acme, customer, supplier
+):
+    add_campaigns(acme, customer, 0, 24)
+    response = alice_client.get(reverse("home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    funnels = response.context["funnels"]
+    numbers = [n for f in funnels.values() for n in (*f.stages, *f.losses, *f.reasons)]
+    assert len(numbers) == 4 + 3 + 3 + 3 + 2 + 2
+    for number in numbers:
+        assert f"{reverse('invitations:list')}?{number.query}".replace("&", "&amp;") in html
+        assert number.count == list_count(alice_client, number.filters), number
+    suppliers = {n.key: n.count for n in funnels["suppliers"].stages}
+    assert suppliers == {"invited": 24, "delivered": 21, "registered": 6}
+    customers = {n.key: n.count for n in funnels["customer_users"].stages}
+    assert customers == {"invited": 24, "delivered": 21, "registered": 6, "activated": 3}
+    assert [(r.label, r.count) for r in funnels["suppliers"].reasons] == [
+        ("550 mailbox unavailable", 3),
+        ("Domain not found", 3),
+    ]
+    attention = response.context["attention"]
+    assert attention.failed_count == 12 == list_count(alice_client, {"state": "failed"})
+    assert attention.expiring_count == 6 == list_count(alice_client, {"expiring": "48h"})
+
+
+@pytest.mark.django_db
+def test_the_home_costs_the_same_queries_with_a_few_and_1000_invitations_of_each_kind(
+    alice_client, acme, customer, supplier
+):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = alice_client.get(reverse("home"))
+        assert response.status_code == 200
+        return len(captured)
+
+    add_campaigns(acme, customer, 0, 8)  # one of each state
+    with_ten = queries()
+    add_campaigns(acme, customer, 8, 992)
+    assert queries() == with_ten
+
+
+@pytest.mark.django_db
+def test_a_funnel_counts_one_group_or_one_import_only(alice_client, acme, customer, supplier):
+    invitations = add_campaigns(acme, customer, 0, 16)
+    north = PartnerGroup.objects.create(organization=acme, name="Norte")
+    north.partners.add(customer)
+    funnel = onboarding_funnel(organization=acme, filters={"group": north.pk})
+    assert funnel.invited == 16 == list_count(alice_client, {"group": north.pk, "stage": "invited"})
+    assert funnel.stages[2].count == 4 == list_count(alice_client, {"group": north.pk, "stage": "registered"})
+    page = alice_client.get(reverse("partners:group_detail", args=[north.pk]))
+    assert page.context["funnel"].invited == 16
+    assert invitations  # (the import batch's funnel is tested with a real import)
+
+
+@pytest.mark.django_db
+def test_the_home_shows_another_organizations_invitations_nowhere(
+    alice_client, acme, globex, customer, supplier
+):
+    add_campaigns(acme, customer, 0, 8)
+    other = make_customer(globex)
+    add_campaigns(globex, other, 100, 8)
+    funnels = alice_client.get(reverse("home")).context["funnels"]
+    assert funnels["suppliers"].invited == 8
+
+
+def make_customer(organization):
+    return create_partner(
+        organization=organization, kind=Partner.Kind.CUSTOMER, tax_id=ec_ruc(77), code="C9", name="Otro"
+    )
+
+
+@pytest.mark.django_db
+def test_weeks_start_on_monday_in_the_active_time_zone(acme, customer):
+    zone = ZoneInfo("America/Guayaquil")  # UTC-5
+    now = datetime(2026, 3, 18, 12, tzinfo=zone)  # a Wednesday
+    (inv,) = Invitation.objects.bulk_create(
+        [build_invitation(organization=acme, kind=Kind.REGISTRATION, email="a@x.example", partner=customer)]
+    )
+    # Sunday 15 March, 23:30 in Guayaquil: already Monday 16 in UTC.
+    sunday_night = datetime(2026, 3, 15, 23, 30, tzinfo=zone)
+    Invitation.objects.filter(pk=inv.pk).update(
+        sent_at=sunday_night, created_at=sunday_night - timedelta(hours=30)
+    )
+    with timezone.override(zone):
+        activity = weekly_activity(organization=acme, days=30, now=now)
+    sent = {week.start.date().isoformat(): week.sent for week in activity.weeks if week.sent}
+    assert sent == {"2026-03-09": 1}
+    with timezone.override(ZoneInfo("UTC")):
+        activity = weekly_activity(organization=acme, days=30, now=now)
+    assert {week.start.date().isoformat(): week.sent for week in activity.weeks if week.sent} == {
+        "2026-03-16": 1
+    }
+
+
+@pytest.mark.django_db
+def test_the_median_time_to_register_is_the_middle_of_the_registrations(acme, customer):
+    now = timezone.now()
+    waits = [timedelta(hours=h) for h in (2, 10, 30, 100)]
+    invitations = Invitation.objects.bulk_create(
+        build_invitation(organization=acme, kind=Kind.REGISTRATION, email=f"p{n}@x.example", partner=customer)
+        for n in range(len(waits))
+    )
+    for inv, wait in zip(invitations, waits, strict=True):
+        Invitation.objects.filter(pk=inv.pk).update(
+            state=State.REGISTERED, used_at=now - timedelta(days=1), created_at=now - timedelta(days=1) - wait
+        )
+    activity = weekly_activity(organization=acme, now=now)
+    assert activity.median_to_register == timedelta(hours=20)
+    assert sum(week.registered for week in activity.weeks) == 4
+
+
+@pytest.mark.django_db
+def test_each_item_that_needs_attention_is_fixed_from_the_home(alice_client, acme, customer, supplier):
+    add_campaigns(acme, customer, 0, 8)
+    attention = alice_client.get(reverse("home")).context["attention"]
+    failed, expiring = attention.failed[0], attention.expiring[0]
+    for invitation in (failed, expiring):
+        response = alice_client.post(reverse("invitations:resend", args=[invitation.pk]), {"next": "/"})
+        assert response.status_code == 302 and response["Location"] == "/"
+        invitation.refresh_from_db()
+        assert invitation.state == State.QUEUED and invitation.expires_at > timezone.now() + timedelta(
+            hours=40
+        )
+    attention = alice_client.get(reverse("home")).context["attention"]
+    assert failed not in attention.failed and expiring not in attention.expiring
+
+
+@pytest.mark.django_db
+def test_a_member_sees_the_numbers_without_the_buttons(client, bob, acme, customer, supplier):
+    add_campaigns(acme, customer, 0, 8)
+    client.force_login(bob)
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-funnel="invited"' in page and "/resend/" not in page
+
+
+@pytest.mark.django_db
+def test_filters_that_mean_nothing_are_left_out_and_another_organizations_group_is_not_found(
+    alice_client, acme, globex, customer, supplier
+):
+    add_campaigns(acme, customer, 0, 8)
+    everything = list_count(alice_client, {})
+    nonsense = {"stage": "x", "batch": "abc", "group": "1;drop", "state": "?", "days": "-1"}
+    assert list_count(alice_client, nonsense) == everything
+    assert alice_client.get(reverse("home"), {"days": "abc"}).context["activity"].days == 90
+    theirs = PartnerGroup.objects.create(organization=globex, name="Norte")
+    assert alice_client.get(reverse("partners:group_detail", args=[theirs.pk])).status_code == 404
