@@ -9,13 +9,17 @@ from enlace.partners.models import Partner
 MAX_SEARCH_WORDS = 5
 
 
-def search_invitations(*, organization, state: str = "", kind: str = "", query: str = "", now=None):
+def search_invitations(
+    *, organization, state: str = "", kind: str = "", query: str = "", now=None, limit=None
+):
     """The organization's invitations, newest first, with the partner joined in.
 
     Each row carries `shown_state`: its state, except that a pending invitation past its expiry
     reads `expired` before the periodic job gets to it, and the `state` filter agrees with it.
     Every word of the query must match a first or last name, the email, or the partner's name
-    or code, so "maria paredes" finds María José Paredes.
+    or code, so "maria paredes" finds María José Paredes. With `limit`, a search keeps only its
+    newest `limit` + 1 matches (one more than the page lists tells it there are more); without,
+    every match (the export).
     """
     now = now or timezone.now()
     overdue = Q(state__in=Invitation.PENDING_STATES, expires_at__lte=now)
@@ -39,9 +43,48 @@ def search_invitations(*, organization, state: str = "", kind: str = "", query: 
         invitations = invitations.filter(state=state)
     if kind in Invitation.Kind.values:
         invitations = invitations.filter(kind=kind)
-    for word in query.split()[:MAX_SEARCH_WORDS]:
+    words = query.split()[:MAX_SEARCH_WORDS]
+    if words and limit is not None:
+        return invitations.filter(pk__in=_newest_matching_ids(invitations, organization, words, limit + 1))
+    for word in words:
         invitations = invitations.filter(pk__in=_matching_ids(organization, word))
     return invitations
+
+
+def _newest_matching_ids(invitations, organization, words, count: int):
+    """The ids of the newest `count` of `invitations` that match every word.
+
+    The longest word (the likeliest to be rare) is matched as _matching_ids does, by two
+    queries joined by UNION, each stopping at its newest `count` rows; the other words and the
+    filters are conditions of both, so those rows are the newest that match everything.
+    """
+    lead, *others = sorted(words, key=len, reverse=True)
+    mine = invitations.order_by()
+    for word in others:
+        mine = mine.filter(_person_matches(word) | Q(partner__in=_partners_matching(organization, word)))
+    arms = [
+        mine.filter(_person_matches(lead)),
+        mine.filter(partner__in=_partners_matching(organization, lead)),
+    ]
+    first, second = (_newest(arm, count) for arm in arms)
+    return _newest(Invitation.objects.filter(pk__in=first.union(second)), count)
+
+
+def _newest(invitations, count: int):
+    # Each in an IN of its own: SQLite takes no ORDER BY or LIMIT in a part of a UNION.
+    ids = invitations.order_by("-created_at", "-id").values("pk")[:count]
+    return Invitation.objects.filter(pk__in=ids).order_by().values("pk")
+
+
+def _person_matches(word: str) -> Q:
+    return Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+
+
+def _partners_matching(organization, word: str):
+    partners = Partner.objects.filter(organization=organization).filter(
+        Q(name__icontains=word) | Q(code__iexact=word)
+    )
+    return partners.order_by().values("pk")
 
 
 def _matching_ids(organization, word: str):
@@ -52,11 +95,6 @@ def _matching_ids(organization, word: str):
     reads its index; one OR across the join reads every invitation of the organization.
     """
     mine = Invitation.objects.for_organization(organization).order_by()
-    by_person = mine.filter(
-        Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-    )
-    partners = Partner.objects.filter(organization=organization).filter(
-        Q(name__icontains=word) | Q(code__iexact=word)
-    )
-    by_partner = mine.filter(partner__in=partners.order_by().values("pk"))
+    by_person = mine.filter(_person_matches(word))
+    by_partner = mine.filter(partner__in=_partners_matching(organization, word))
     return by_person.values("pk").union(by_partner.values("pk"))

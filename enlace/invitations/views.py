@@ -19,6 +19,7 @@ from enlace.invitations.selectors import search_invitations
 from enlace.invitations.services import revoke_invitation
 from enlace.lib.errors import DomainError
 from enlace.organizations.decorators import staff_required
+from enlace.partners.selectors import SEARCH_LIMIT
 
 PAGE_SIZE = 50
 
@@ -49,8 +50,9 @@ def _invitation(request, pk) -> Invitation:
 @staff_required
 def invitation_list(request):
     filters = _filters(request)
-    invitations = search_invitations(organization=request.organization, **filters)
+    invitations = search_invitations(organization=request.organization, limit=SEARCH_LIMIT, **filters)
     page = Paginator(invitations, PAGE_SIZE).get_page(request.GET.get("page"))
+    more = bool(filters["query"]) and page.paginator.count > SEARCH_LIMIT
     return render(
         request,
         "invitations/list.html",
@@ -61,6 +63,7 @@ def invitation_list(request):
             "expired": Invitation.State.EXPIRED.value,
             "pending_states": [s.value for s in Invitation.PENDING_STATES],
             "export_query": _without_page(request),
+            "more_than": SEARCH_LIMIT if more else None,
             **filters,
         },
     )
