@@ -29,7 +29,6 @@ Results and the server's access log go to bench/out/web/.
 """
 
 import argparse
-import csv
 import json
 import math
 import os
@@ -104,7 +103,15 @@ def locust(
     locustfile noted its phases (sign-in, browsing, registering, registered, stopped)."""
     marks = Path(f"{csv_prefix}_marks.txt")
     marks.unlink(missing_ok=True)
-    env = {**env, "BENCH_WEB_DATA": str(data), "BENCH_WEB_THINK": str(think), "BENCH_WEB_MARKS": str(marks)}
+    summary = Path(f"{csv_prefix}_summary.json")
+    summary.unlink(missing_ok=True)
+    env = {
+        **env,
+        "BENCH_WEB_DATA": str(data),
+        "BENCH_WEB_THINK": str(think),
+        "BENCH_WEB_MARKS": str(marks),
+        "BENCH_WEB_SUMMARY": str(summary),
+    }
     command = [
         BIN / "locust",
         "-f",
@@ -128,8 +135,7 @@ def locust(
         user_class,
     ]
     subprocess.run(command, env=env, cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
-    with open(f"{csv_prefix}_stats.csv", newline="") as f:
-        rows = {row["Name"]: row for row in csv.DictReader(f)}
+    rows = json.loads(summary.read_text())
     times = {}
     for line in marks.read_text().splitlines() if marks.exists() else []:
         name, _, at = line.partition(" ")

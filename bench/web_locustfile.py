@@ -27,7 +27,9 @@ DATA = json.loads(open(os.environ["BENCH_WEB_DATA"]).read())  # noqa: SIM115
 THINK_SECONDS = float(os.environ.get("BENCH_WEB_THINK", "1"))
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 MARKS = os.environ.get("BENCH_WEB_MARKS", "")
+SUMMARY = os.environ.get("BENCH_WEB_SUMMARY", "")
 TOKENS = list(DATA["registration_tokens"])
+CSV_WRITTEN_SECONDS = 3
 registered = []
 signed_in = []
 everyone_signed_in = Event()
@@ -156,10 +158,30 @@ class Invitee(HttpUser):
         registered.append(token)
         if len(registered) == len(DATA["registration_tokens"]):
             mark("registered")
-            # From a greenlet of its own: quitting stops every user, this one included.
-            gevent.spawn(self.environment.runner.quit)
+            # From a greenlet of its own: quitting stops every user, this one included. Later
+            # than at once: locust writes its CSV every second, and not again on quitting.
+            gevent.spawn_later(CSV_WRITTEN_SECONDS, self.environment.runner.quit)
 
 
 @events.test_stop.add_listener
 def _stopped(**_kwargs):
     mark("stopped")
+
+
+@events.quitting.add_listener
+def _summary(environment, **_kwargs):
+    """Every request's figures, by page, for bench/web.py (locust writes its CSV every second,
+    and not again when it quits)."""
+    if not SUMMARY:
+        return
+    stats = environment.runner.stats
+    rows = {}
+    for name, entry in [*((e.name, e) for e in stats.entries.values()), ("Aggregated", stats.total)]:
+        rows[name] = {
+            "Request Count": entry.num_requests,
+            "Failure Count": entry.num_failures,
+            "Requests/s": entry.total_rps,
+            **{f"{p:.0%}": entry.get_response_time_percentile(p) for p in (0.5, 0.95, 0.99)},
+        }
+    with open(SUMMARY, "w") as f:
+        json.dump(rows, f)

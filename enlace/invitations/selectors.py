@@ -45,35 +45,29 @@ def search_invitations(
         invitations = invitations.filter(kind=kind)
     words = query.split()[:MAX_SEARCH_WORDS]
     if words and limit is not None:
-        return invitations.filter(pk__in=_newest_matching_ids(invitations, organization, words, limit + 1))
+        newest = _newest_matching_ids(invitations, organization, words, limit + 1)
+        return invitations.filter(pk__in_array=newest)
     for word in words:
         invitations = invitations.filter(pk__in=_matching_ids(organization, word))
     return invitations
 
 
-def _newest_matching_ids(invitations, organization, words, count: int):
+def _newest_matching_ids(invitations, organization, words, count: int) -> list[int]:
     """The ids of the newest `count` of `invitations` that match every word.
 
-    The longest word (the likeliest to be rare) is matched as _matching_ids does, by two
-    queries joined by UNION, each stopping at its newest `count` rows; the other words and the
-    filters are conditions of both, so those rows are the newest that match everything.
+    The longest word (the likeliest to be rare) is matched as _matching_ids does, one way at a
+    time (the person's columns, the partner's), each query stopping at its newest `count` rows;
+    the other words and the filters are conditions of both, so together they hold the newest
+    `count` that match everything.
     """
     lead, *others = sorted(words, key=len, reverse=True)
     mine = invitations.order_by()
     for word in others:
         mine = mine.filter(_person_matches(word) | Q(partner__in=_partners_matching(organization, word)))
-    arms = [
-        mine.filter(_person_matches(lead)),
-        mine.filter(partner__in=_partners_matching(organization, lead)),
-    ]
-    first, second = (_newest(arm, count) for arm in arms)
-    return _newest(Invitation.objects.filter(pk__in=first.union(second)), count)
-
-
-def _newest(invitations, count: int):
-    # Each in an IN of its own: SQLite takes no ORDER BY or LIMIT in a part of a UNION.
-    ids = invitations.order_by("-created_at", "-id").values("pk")[:count]
-    return Invitation.objects.filter(pk__in=ids).order_by().values("pk")
+    found = set()
+    for way in (_person_matches(lead), Q(partner__in=_partners_matching(organization, lead))):
+        found.update(mine.filter(way).order_by("-created_at", "-id").values_list("created_at", "pk")[:count])
+    return [pk for _created, pk in sorted(found, reverse=True)[:count]]
 
 
 def _person_matches(word: str) -> Q:
