@@ -215,6 +215,11 @@ def measure(size: int, args) -> dict:
     return result
 
 
+def by_page(rows: dict):
+    """The rows in the order of their names, all requests last."""
+    return sorted(rows.items(), key=lambda item: (item[0] == "Aggregated", item[0]))
+
+
 def cores() -> int:
     return len(os.sched_getaffinity(0))
 
@@ -227,7 +232,7 @@ def ms(row, column) -> str:
 def print_size(result, args) -> None:
     print(f"\n{args.admins} admins, about {args.think} s between pages (ms):")
     print(f"{'page':44} {'requests':>8} {'failed':>6} {'p50':>6} {'p95':>6} {'p99':>6}")
-    for name, row in result["admins"].items():
+    for name, row in by_page(result["admins"]):
         label = "all requests" if name == "Aggregated" else name
         print(
             f"{label:44} {row['Request Count']:>8} {row['Failure Count']:>6} "
@@ -244,7 +249,7 @@ def print_size(result, args) -> None:
 
     print(f"\n{args.registrations} people registering at once (ms):")
     submit = None
-    for name, row in result["registrations"].items():
+    for name, row in by_page(result["registrations"]):
         if name == "Aggregated":
             continue
         if name.startswith("registration: submit"):
@@ -269,7 +274,7 @@ def print_size(result, args) -> None:
 def print_growth(results) -> None:
     first, last = results[0], results[-1]
     print(f"\nGrowth of the 95th percentile from {first['size']:,} to {last['size']:,} suppliers:")
-    for name, row in last["admins"].items():
+    for name, row in by_page(last["admins"]):
         before = first["admins"].get(name)
         if before is None or row["95%"] in ("", "N/A") or before["95%"] in ("", "N/A"):
             continue

@@ -29,7 +29,6 @@ CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 MARKS = os.environ.get("BENCH_WEB_MARKS", "")
 SUMMARY = os.environ.get("BENCH_WEB_SUMMARY", "")
 TOKENS = list(DATA["registration_tokens"])
-CSV_WRITTEN_SECONDS = 3
 registered = []
 signed_in = []
 everyone_signed_in = Event()
@@ -158,9 +157,8 @@ class Invitee(HttpUser):
         registered.append(token)
         if len(registered) == len(DATA["registration_tokens"]):
             mark("registered")
-            # From a greenlet of its own: quitting stops every user, this one included. Later
-            # than at once: locust writes its CSV every second, and not again on quitting.
-            gevent.spawn_later(CSV_WRITTEN_SECONDS, self.environment.runner.quit)
+            # From a greenlet of its own: quitting stops every user, this one included.
+            gevent.spawn(self.environment.runner.quit)
 
 
 @events.test_stop.add_listener
