@@ -33,6 +33,7 @@ import json
 import math
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -300,6 +301,8 @@ def main() -> None:
         help="dropped and recreated for each size",
     )
     args = parser.parse_args()
+    # Stopped with SIGTERM as with Ctrl+C: the server is stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     OUT.mkdir(parents=True, exist_ok=True)
     results = [measure(size, args) for size in sorted(args.partners)]
     if len(results) > 1:
