@@ -82,6 +82,7 @@ def search_invitations(
     group="",
     expiring: str = "",
     now=None,
+    limit=None,
 ):
     """The organization's invitations, newest first, with the partner joined in.
 
@@ -91,7 +92,9 @@ def search_invitations(
     or code, so "maria paredes" finds María José Paredes. `stage` keeps those that reached a
     step of the funnel, `reason` the failed deliveries with that error, `batch` those an import
     sent, `group` those of a partner group's partners, `expiring` the pending ones that stop
-    working within 48 hours. Filters with a value that means nothing are left out.
+    working within 48 hours. Filters with a value that means nothing are left out. With
+    `limit`, a search keeps only its newest `limit` + 1 matches (one more than the page lists
+    tells it there are more); without, every match (the export).
     """
     now = now or timezone.now()
     overdue = Q(state__in=Invitation.PENDING_STATES, expires_at__lte=now)
@@ -119,9 +122,42 @@ def search_invitations(
         invitations = invitations.filter(partner__groups=group_id)
     if expiring:
         invitations = invitations.filter(expiring_filter(now))
-    for word in query.split()[:MAX_SEARCH_WORDS]:
+    words = query.split()[:MAX_SEARCH_WORDS]
+    if words and limit is not None:
+        newest = _newest_matching_ids(invitations, organization, words, limit + 1)
+        return invitations.filter(pk__in_array=newest)
+    for word in words:
         invitations = invitations.filter(pk__in=_matching_ids(organization, word))
     return invitations
+
+
+def _newest_matching_ids(invitations, organization, words, count: int) -> list[int]:
+    """The ids of the newest `count` of `invitations` that match every word.
+
+    The longest word (the likeliest to be rare) is matched as _matching_ids does, one way at a
+    time (the person's columns, the partner's), each query stopping at its newest `count` rows;
+    the other words and the filters are conditions of both, so together they hold the newest
+    `count` that match everything.
+    """
+    lead, *others = sorted(words, key=len, reverse=True)
+    mine = invitations.order_by()
+    for word in others:
+        mine = mine.filter(_person_matches(word) | Q(partner__in=_partners_matching(organization, word)))
+    found = set()
+    for way in (_person_matches(lead), Q(partner__in=_partners_matching(organization, lead))):
+        found.update(mine.filter(way).order_by("-created_at", "-id").values_list("created_at", "pk")[:count])
+    return [pk for _created, pk in sorted(found, reverse=True)[:count]]
+
+
+def _person_matches(word: str) -> Q:
+    return Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+
+
+def _partners_matching(organization, word: str):
+    partners = Partner.objects.filter(organization=organization).filter(
+        Q(name__icontains=word) | Q(code__iexact=word)
+    )
+    return partners.order_by().values("pk")
 
 
 def _matching_ids(organization, word: str):
@@ -132,11 +168,6 @@ def _matching_ids(organization, word: str):
     reads its index; one OR across the join reads every invitation of the organization.
     """
     mine = Invitation.objects.for_organization(organization).order_by()
-    by_person = mine.filter(
-        Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-    )
-    partners = Partner.objects.filter(organization=organization).filter(
-        Q(name__icontains=word) | Q(code__iexact=word)
-    )
-    by_partner = mine.filter(partner__in=partners.order_by().values("pk"))
+    by_person = mine.filter(_person_matches(word))
+    by_partner = mine.filter(partner__in=_partners_matching(organization, word))
     return by_person.values("pk").union(by_partner.values("pk"))

@@ -60,22 +60,32 @@ def status_condition(status: str, now) -> Q | None:
     return conditions.get(status)
 
 
-def supplier_directory(*, organization, query: str = "", group_id=None, status: str = "", now=None):
+def supplier_directory(
+    *, organization, query: str = "", group_id=None, status: str = "", now=None, limit=None
+):
     """The organization's suppliers, searched and filtered, each annotated with the state,
-    expiry and delivery error of its latest invitation."""
+    expiry and delivery error of its latest invitation. `limit` as in search_partners: the
+    status filter counts toward it."""
     now = now or timezone.now()
     latest = _latest_invitation()
-    suppliers = search_partners(
-        organization=organization, kind=Partner.Kind.SUPPLIER, query=query, group_id=group_id
-    ).annotate(
-        invitation_state=Subquery(latest.values("state")[:1]),
-        invitation_expires_at=Subquery(latest.values("expires_at")[:1]),
-        delivery_error=Subquery(latest.values("delivery_error")[:1]),
-    )
     condition = status_condition(status, now)
-    if condition is not None:
-        suppliers = suppliers.filter(condition)
-    return suppliers
+
+    def with_status(suppliers):
+        suppliers = suppliers.annotate(
+            invitation_state=Subquery(latest.values("state")[:1]),
+            invitation_expires_at=Subquery(latest.values("expires_at")[:1]),
+            delivery_error=Subquery(latest.values("delivery_error")[:1]),
+        )
+        return suppliers if condition is None else suppliers.filter(condition)
+
+    return search_partners(
+        organization=organization,
+        kind=Partner.Kind.SUPPLIER,
+        query=query,
+        group_id=group_id,
+        narrow=with_status,
+        limit=limit,
+    )
 
 
 def status_of(partner, now=None) -> str:

@@ -19,6 +19,7 @@ from enlace.invitations.selectors import search_invitations
 from enlace.invitations.services import revoke_invitation
 from enlace.lib.errors import DomainError
 from enlace.organizations.decorators import staff_required
+from enlace.partners.selectors import SEARCH_LIMIT
 
 PAGE_SIZE = 50
 FUNNEL_FILTERS = ("stage", "reason", "batch", "group", "expiring")
@@ -53,8 +54,9 @@ def _invitation(request, pk) -> Invitation:
 @staff_required
 def invitation_list(request):
     filters = _filters(request)
-    invitations = search_invitations(organization=request.organization, **filters)
+    invitations = search_invitations(organization=request.organization, limit=SEARCH_LIMIT, **filters)
     page = Paginator(invitations, PAGE_SIZE).get_page(request.GET.get("page"))
+    more = bool(filters["query"]) and page.paginator.count > SEARCH_LIMIT
     return render(
         request,
         "invitations/list.html",
@@ -66,6 +68,7 @@ def invitation_list(request):
             "pending_states": [s.value for s in Invitation.PENDING_STATES],
             "export_query": _without_page(request),
             "funnel_filters": [(name, filters[name]) for name in FUNNEL_FILTERS if filters[name]],
+            "more_than": SEARCH_LIMIT if more else None,
             **filters,
         },
     )

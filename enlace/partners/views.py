@@ -22,7 +22,7 @@ from enlace.lib.errors import DomainError
 from enlace.organizations.decorators import staff_required
 from enlace.partners.forms import PartnerForm
 from enlace.partners.models import Partner, PartnerGroup
-from enlace.partners.selectors import keyset_page, search_partners
+from enlace.partners.selectors import SEARCH_LIMIT, keyset_page, more_than_limit, search_partners
 from enlace.partners.services import create_partner
 
 
@@ -44,10 +44,13 @@ def group_detail(request, pk):
 @staff_required
 def customer_list(request):
     query = request.GET.get("q", "")
-    customers = search_partners(organization=request.organization, kind=Partner.Kind.CUSTOMER, query=query)
+    customers = search_partners(
+        organization=request.organization, kind=Partner.Kind.CUSTOMER, query=query, limit=SEARCH_LIMIT
+    )
     page = Paginator(customers, 50).get_page(request.GET.get("page"))
+    more = bool(query.strip()) and page.paginator.count > SEARCH_LIMIT
     template = "partners/_customer_rows.html" if request.htmx else "partners/customer_list.html"
-    return render(request, template, {"page": page, "q": query})
+    return render(request, template, {"page": page, "q": query, "more_than": SEARCH_LIMIT if more else None})
 
 
 @staff_required(admin=True)
@@ -65,12 +68,17 @@ def customer_create(request):
     return render(request, "partners/customer_form.html", {"form": form})
 
 
+CUSTOMER_OPTIONS = 20
+
+
 @staff_required
 def customer_options(request):
     """Customers matching what the admin types in the Add portal user form (htmx)."""
     query = request.GET.get("customer_search", "")
-    customers = search_partners(organization=request.organization, kind=Partner.Kind.CUSTOMER, query=query)
-    return render(request, "partners/_customer_options.html", {"customers": customers[:20]})
+    customers = search_partners(
+        organization=request.organization, kind=Partner.Kind.CUSTOMER, query=query, limit=CUSTOMER_OPTIONS
+    )
+    return render(request, "partners/_customer_options.html", {"customers": customers[:CUSTOMER_OPTIONS]})
 
 
 # --- suppliers ------------------------------------------------------------------------------
@@ -105,7 +113,9 @@ def supplier_list(request):
     status = request.GET.get("status", "")
     if status not in dict(STATUSES):
         status = ""
-    suppliers = supplier_directory(organization=organization, query=query, group_id=group_id, status=status)
+    suppliers = supplier_directory(
+        organization=organization, query=query, group_id=group_id, status=status, limit=SEARCH_LIMIT
+    )
     # The supplier's registered people, to open and manage from here (one query per page).
     its_people = Prefetch("users", queryset=User.objects.filter(organization=organization).order_by("pk"))
     page = keyset_page(
@@ -117,8 +127,10 @@ def supplier_list(request):
     )
     for partner in page.rows:
         partner.status = status_of(partner)
+    more = bool(query) and more_than_limit(suppliers, limit=SEARCH_LIMIT)
     context = {
         "page": page,
+        "more_than": SEARCH_LIMIT if more else None,
         "q": query,
         "group_id": group_id,
         "status": status,

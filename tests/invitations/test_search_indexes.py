@@ -2,6 +2,7 @@
 indexes on PostgreSQL."""
 
 import pytest
+from django.urls import reverse
 
 from enlace.invitations.models import Invitation
 from enlace.invitations.selectors import search_invitations
@@ -43,6 +44,29 @@ def emails(invitations) -> list[str]:
 def test_the_search_matches_people_and_their_customer(acme, customer, query, found):
     add_requests(acme, customer, 0, 10)
     assert emails(search_invitations(organization=acme, query=query)) == sorted(found)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query, state",
+    [("persona", ""), ("2 persona", ""), ("apellido1 tornillo", ""), ("c001", "queued"), ("c001", "sent")],
+)
+def test_a_limited_search_keeps_its_newest_matches(acme, customer, query, state):
+    add_requests(acme, customer, 0, 30)
+    Invitation.objects.filter(email__endswith="5@tornillo.example").update(state=Invitation.State.QUEUED)
+    everything = [i.pk for i in search_invitations(organization=acme, query=query, state=state)]
+    limited = search_invitations(organization=acme, query=query, state=state, limit=4)
+    assert [i.pk for i in limited] == everything[:5]
+
+
+@pytest.mark.django_db
+def test_a_search_with_too_many_matches_says_so(alice_client, acme, customer, monkeypatch):
+    add_requests(acme, customer, 0, 30)
+    monkeypatch.setattr("enlace.invitations.views.SEARCH_LIMIT", 10)
+    page = alice_client.get(reverse("invitations:list"), {"q": "persona"}).content.decode()
+    assert "Más de 10 coinciden con su búsqueda" in page
+    page = alice_client.get(reverse("invitations:list"), {"q": "persona 3"}).content.decode()
+    assert "coinciden con su búsqueda" not in page and "3 solicitudes" in page
 
 
 @postgresql_only

@@ -2,10 +2,13 @@
 its own index on PostgreSQL."""
 
 import pytest
+from django.urls import reverse
 
+from enlace.invitations.models import Invitation
+from enlace.invitations.services import build_invitation
 from enlace.invitations.supplier_directory import supplier_directory
 from enlace.partners.models import Partner
-from enlace.partners.selectors import search_partners
+from enlace.partners.selectors import more_than_limit, search_partners
 from enlace.partners.services import create_partner
 from tests.conftest import ec_ruc
 from tests.organizations.test_list_pages_queries import add_partners
@@ -66,6 +69,43 @@ def test_a_tax_id_is_found_by_its_start_whatever_the_punctuation(acme, suppliers
     assert names(search_partners(organization=acme, kind=SUPPLIER, query=f" {tax_id} ")) == [
         "Aceros del Pacífico"
     ]
+
+
+def by_name(partners) -> list[str]:
+    return [p.name for p in partners.order_by("name", "pk")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["empresa", "Empresa 1", "aaa", "s17", "empresa3@supplier.example"])
+def test_a_limited_search_keeps_its_first_matches_by_name(acme, suppliers, query):
+    # Matched by its code, a partner whose name comes first: each way of matching is limited
+    # on its own, and their union still starts with the first matches of all.
+    create_partner(organization=acme, kind=SUPPLIER, tax_id=ec_ruc(44), name="AAA Primero", code="Empresa 1")
+    everything = by_name(search_partners(organization=acme, kind=SUPPLIER, query=query))
+    limited = search_partners(organization=acme, kind=SUPPLIER, query=query, limit=5)
+    assert by_name(limited) == everything[:6]
+    assert more_than_limit(limited, limit=5) == (len(everything) > 5)
+
+
+@pytest.mark.django_db
+def test_the_directory_filters_before_it_limits(acme, suppliers):
+    Invitation.objects.bulk_create(
+        build_invitation(organization=acme, kind=Invitation.Kind.SUPPLIER_CODE, email=s.email, partner=s)
+        for s in suppliers[::7]
+    )
+    everything = by_name(supplier_directory(organization=acme, query="empresa", status="invited"))
+    limited = supplier_directory(organization=acme, query="empresa", status="invited", limit=10)
+    assert len(everything) == 29 and by_name(limited) == everything[:11]
+    assert not more_than_limit(supplier_directory(organization=acme, query="empresa 19", limit=11), limit=11)
+
+
+@pytest.mark.django_db
+def test_a_search_with_too_many_matches_says_so(alice_client, suppliers, monkeypatch):
+    monkeypatch.setattr("enlace.partners.views.SEARCH_LIMIT", 10)
+    page = alice_client.get(reverse("partners:supplier_list"), {"q": "empresa"}).content.decode()
+    assert "Más de 10 coinciden con su búsqueda" in page
+    page = alice_client.get(reverse("partners:supplier_list"), {"q": "empresa 199"}).content.decode()
+    assert "Empresa 199" in page and "coinciden con su búsqueda" not in page
 
 
 @postgresql_only
