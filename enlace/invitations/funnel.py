@@ -11,7 +11,6 @@ links to cannot disagree.
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from itertools import pairwise
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -247,21 +246,15 @@ def weekly_activity(*, organization, days: int = 90, now=None) -> Activity:
     starts = [_week_start(now - timedelta(days=days), zone)]
     while (following := _next_week(starts[-1], zone)) <= now:
         starts.append(following)
-    weeks = list(pairwise([*starts, _next_week(starts[-1], zone)]))
-    # The weeks' bounds are instants found here in the active time zone, so the database
-    # compares the indexed columns with them instead of converting every row's time.
+    end = _next_week(starts[-1], zone)
     campaigns = Invitation.objects.for_organization(organization).filter(kind__in=CAMPAIGN_KINDS).order_by()
-    sent = campaigns.filter(sent_at__gte=weeks[0][0], sent_at__lt=weeks[-1][1]).aggregate(
-        **_per_week("sent_at", weeks)
-    )
-    registrations = campaigns.filter(
-        state__in=USED_STATES, used_at__gte=weeks[0][0], used_at__lt=weeks[-1][1]
-    )
-    registered = registrations.aggregate(**_per_week("used_at", weeks))
+    sent = _weekly_counts(campaigns.filter(sent_at__gte=starts[0], sent_at__lt=end), "sent_at", starts, end)
+    registrations = campaigns.filter(state__in=USED_STATES, used_at__gte=starts[0], used_at__lt=end)
+    registered = _weekly_counts(registrations, "used_at", starts, end)
     return Activity(
-        weeks=[Week(start, sent[f"week{n}"], registered[f"week{n}"]) for n, (start, _) in enumerate(weeks)],
+        weeks=[Week(*week) for week in zip(starts, sent, registered, strict=True)],
         days=days,
-        median_to_register=_median_wait(registrations, count=sum(registered.values())),
+        median_to_register=_median_wait(registrations, count=sum(registered)),
     )
 
 
@@ -270,11 +263,18 @@ def _next_week(start: datetime, zone) -> datetime:
     return datetime.combine(start.date() + timedelta(days=7), time.min, tzinfo=zone)
 
 
-def _per_week(column: str, weeks) -> dict:
-    return {
-        f"week{n}": Count(ROWS, filter=Q(**{f"{column}__gte": start, f"{column}__lt": end}))
-        for n, (start, end) in enumerate(weeks)
-    }
+def _weekly_counts(rows, column: str, starts: list[datetime], end: datetime) -> list[int]:
+    """How many of `rows` fall in each week by `column`. The weeks' bounds are instants found here
+    in the active time zone, so the database compares the indexed column with them (a conditional
+    count per week) rather than converting every row's time to truncate it to its week."""
+    bounds = [*starts, end]
+    counts = rows.aggregate(
+        **{
+            f"week_{n}": Count(ROWS, filter=Q(**{f"{column}__gte": start, f"{column}__lt": bounds[n + 1]}))
+            for n, start in enumerate(starts)
+        }
+    )
+    return [counts[f"week_{n}"] for n in range(len(starts))]
 
 
 def _median_wait(registrations, count: int) -> timedelta | None:

@@ -200,6 +200,28 @@ def test_weeks_start_on_monday_in_the_active_time_zone(acme, customer):
 
 
 @pytest.mark.django_db
+def test_weeks_keep_starting_at_midnight_across_a_change_of_daylight_saving_time(acme, customer):
+    zone = ZoneInfo("Europe/Madrid")  # back from UTC+2 to UTC+1 on Sunday 25 October 2026
+    now = datetime(2026, 11, 4, 12, tzinfo=zone)
+    moments = {
+        "the last minutes of the week of the change": datetime(2026, 11, 1, 23, 50, tzinfo=zone),
+        "the first minutes of the week after it": datetime(2026, 11, 2, 0, 10, tzinfo=zone),
+        "the first minutes of the week before it": datetime(2026, 10, 19, 0, 10, tzinfo=zone),
+    }
+    invitations = Invitation.objects.bulk_create(
+        build_invitation(organization=acme, kind=Kind.REGISTRATION, email=f"p{n}@x.example", partner=customer)
+        for n in range(len(moments))
+    )
+    for inv, moment in zip(invitations, moments.values(), strict=True):
+        Invitation.objects.filter(pk=inv.pk).update(sent_at=moment)
+    with timezone.override(zone):
+        activity = weekly_activity(organization=acme, days=30, now=now)
+    assert all(week.start.hour == 0 and week.start.weekday() == 0 for week in activity.weeks)
+    sent = {week.start.date().isoformat(): week.sent for week in activity.weeks if week.sent}
+    assert sent == {"2026-10-19": 1, "2026-10-26": 1, "2026-11-02": 1}
+
+
+@pytest.mark.django_db
 def test_the_median_time_to_register_is_the_middle_of_the_registrations(acme, customer):
     now = timezone.now()
     waits = [timedelta(hours=h) for h in (2, 10, 30, 100)]
