@@ -187,8 +187,8 @@ def needs_attention(*, organization, now=None) -> Attention:
     mine = Invitation.objects.for_organization(organization).select_related("partner")
     failed = state_filter(Invitation.State.FAILED, now)
     expiring = expiring_filter(now)
-    # Two counts, each read from its index ((organization, state); expires_at), rather than
-    # one pass over every invitation of the organization.
+    # Two counts and two short lists, each read from its own index (by state; the failed ones
+    # latest first; the pending ones by expiry) rather than one pass over every invitation.
     counts = {
         "failed": mine.filter(failed).order_by().count(),
         "expiring": mine.filter(expiring).order_by().count(),
