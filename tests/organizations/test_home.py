@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,6 +18,7 @@ from enlace.invitations.services import build_invitation
 from enlace.partners.models import Partner, PartnerGroup
 from enlace.partners.services import create_partner
 from tests.conftest import ec_ruc
+from tests.search_plans import committing, postgresql_only
 
 State = Invitation.State
 Kind = Invitation.Kind
@@ -273,3 +274,31 @@ def test_filters_that_mean_nothing_are_left_out_and_another_organizations_group_
     assert alice_client.get(reverse("home"), {"days": "abc"}).context["activity"].days == 90
     theirs = PartnerGroup.objects.create(organization=globex, name="Norte")
     assert alice_client.get(reverse("partners:group_detail", args=[theirs.pk])).status_code == 404
+
+
+@postgresql_only
+@committing
+def test_the_home_reads_its_counts_from_the_indexes_made_for_it(alice_client, acme, customer, supplier):
+    recent = add_campaigns(acme, customer, 0, 400)[-40:]
+    # Most were sent long before the chart's weeks, as in an installation used for years.
+    Invitation.objects.exclude(pk__in=[inv.pk for inv in recent]).update(
+        sent_at=F("sent_at") - timedelta(days=730)
+    )
+    with CaptureQueriesContext(connection) as captured:
+        assert alice_client.get(reverse("home")).status_code == 200
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plans = []
+        for query in captured.captured_queries:
+            cursor.execute("EXPLAIN " + query["sql"])
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    made_for_it = [
+        "invitation_state_idx",
+        "invitation_failed_idx",
+        "invitation_expiring_idx",
+        "invitation_sent_idx",
+        "invitation_used_idx",
+        "invitation_activated_idx",
+    ]
+    assert [name for name in made_for_it if not any(name in plan for plan in plans)] == []
