@@ -103,9 +103,8 @@ def onboarding_funnel(*, organization, filters: dict, activation: bool = True, n
     `activation`) activated, and the losses beside them, failed deliveries with their most
     frequent reasons, expired and revoked. Two queries."""
     now = now or timezone.now()
-    invitations = _invited(organization, filters, now)
-    counts = invitations.aggregate(**_counts(_stages(activation), now))
-    return _funnel(invitations, filters, counts, _stages(activation), now)
+    invitations, stages = _invited(organization, filters, now), _stages(activation)
+    return _funnel(invitations, filters, invitations.aggregate(**_counts(stages, now)), stages, now)
 
 
 def _invited(organization, filters: dict, now):
