@@ -2,17 +2,17 @@
 invitations sent and registrations completed week by week.
 
 Every count is an aggregate in the database (a conditional Count per number), so the home costs
-the same few queries for ten invitations as for a million. Each number is described by the
-filters of the "User activation requests" list (`filters`), and counted from the very queryset
-that list shows for them (`search_invitations`): a number and the list it links to cannot
-disagree.
+the same few queries for ten invitations as for a million, and each reads an index of the
+invitations rather than their rows (see the indexes of Invitation.Meta). Each number is
+described by the filters of the "User activation requests" list (`filters`), and counted from
+the very queryset that list shows for them (`search_invitations`): a number and the list it
+links to cannot disagree.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, F
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -80,20 +80,42 @@ def _percent(count: int, total: int) -> int:
     return round(100 * count / total) if total else 0
 
 
+# Rows are counted by a column the indexes hold (the id is not in them), so that PostgreSQL
+# counts from an index alone.
+ROWS = "kind"
+
+
+def _counts(stages: list[str], now) -> dict:
+    """The aggregate of each number of a funnel: its stages and its losses."""
+    return {
+        **{stage: Count(ROWS, filter=stage_filter(stage)) for stage in stages},
+        **{state: Count(ROWS, filter=state_filter(state, now)) for state in LOSS_LABELS},
+    }
+
+
+def _stages(activation: bool) -> list[str]:
+    return ["invited", "delivered", "registered"] + (["activated"] if activation else [])
+
+
 def onboarding_funnel(*, organization, filters: dict, activation: bool = True, now=None) -> Funnel:
     """The funnel of the invitations the list shows for `filters` (a campaign's kind, an import
     batch, a partner group): how many were invited, delivered, registered and (with
     `activation`) activated, and the losses beside them, failed deliveries with their most
     frequent reasons, expired and revoked. Two queries."""
     now = now or timezone.now()
+    invitations, stages = _invited(organization, filters, now), _stages(activation)
+    return _funnel(invitations, filters, invitations.aggregate(**_counts(stages, now)), stages, now)
+
+
+def _invited(organization, filters: dict, now):
     invited = {**filters, "stage": "invited"}
-    invitations = search_invitations(organization=organization, now=now, **invited).order_by()
-    stages = ["invited", "delivered", "registered"] + (["activated"] if activation else [])
-    losses = list(LOSS_LABELS)
-    counts = invitations.aggregate(
-        **{stage: Count("pk", filter=stage_filter(stage)) for stage in stages},
-        **{state: Count("pk", filter=state_filter(state, now)) for state in losses},
-    )
+    return search_invitations(organization=organization, now=now, **invited).order_by()
+
+
+def _funnel(invitations, filters: dict, counts: dict, stages: list[str], now) -> Funnel:
+    """The funnel of `counts`, with the most frequent reasons of its failed deliveries (one
+    query, when there are any)."""
+    invited = {**filters, "stage": "invited"}
     total = counts["invited"]
     funnel = Funnel(
         stages=[
@@ -102,14 +124,14 @@ def onboarding_funnel(*, organization, filters: dict, activation: bool = True, n
         ],
         losses=[
             Number(s, LOSS_LABELS[s], counts[s], _percent(counts[s], total), {**invited, "state": s})
-            for s in losses
+            for s in LOSS_LABELS
         ],
     )
     if counts[Invitation.State.FAILED]:
         reasons = (
             invitations.filter(state_filter(Invitation.State.FAILED, now))
             .values("delivery_error")
-            .annotate(count=Count("pk"))
+            .annotate(count=Count(ROWS))
             .order_by("-count", "delivery_error")[:TOP_REASONS]
         )
         funnel.reasons = [
@@ -126,16 +148,23 @@ def onboarding_funnel(*, organization, filters: dict, activation: bool = True, n
 
 
 def campaign_funnels(*, organization, now=None) -> dict[str, Funnel]:
-    """The funnel of each campaign: suppliers, and customers' users."""
-    return {
-        campaign: onboarding_funnel(
-            organization=organization,
-            filters={"kind": kind},
-            activation=campaign == CUSTOMER_USERS,
-            now=now,
-        )
-        for campaign, kind in CAMPAIGNS.items()
+    """The funnel of each campaign: suppliers, and customers' users. The numbers of both in one
+    pass over the invitations, grouped by kind (each group is what the list shows for that
+    kind); then the reasons of each one's failures."""
+    now = now or timezone.now()
+    stages = _stages(activation=True)
+    by_kind = {
+        row["kind"]: row
+        for row in _invited(organization, {}, now).values("kind").annotate(**_counts(stages, now))
     }
+    funnels = {}
+    for campaign, kind in CAMPAIGNS.items():
+        filters = {"kind": kind}
+        counts = by_kind.get(kind) or dict.fromkeys([*stages, *LOSS_LABELS], 0)
+        # Only a customer's person has an account to activate after registering.
+        shown = _stages(activation=campaign == CUSTOMER_USERS)
+        funnels[campaign] = _funnel(_invited(organization, filters, now), filters, counts, shown, now)
+    return funnels
 
 
 @dataclass
@@ -157,8 +186,8 @@ def needs_attention(*, organization, now=None) -> Attention:
     mine = Invitation.objects.for_organization(organization).select_related("partner")
     failed = state_filter(Invitation.State.FAILED, now)
     expiring = expiring_filter(now)
-    # Two counts, each read from its index ((organization, state); expires_at), rather than
-    # one pass over every invitation of the organization.
+    # Two counts and two short lists, each read from its own index (by state; the failed ones
+    # latest first; the pending ones by expiry) rather than one pass over every invitation.
     counts = {
         "failed": mine.filter(failed).order_by().count(),
         "expiring": mine.filter(expiring).order_by().count(),
@@ -210,36 +239,46 @@ def _week_start(moment: datetime, zone) -> datetime:
 def weekly_activity(*, organization, days: int = 90, now=None) -> Activity:
     """The campaigns' invitations sent and registrations completed per week over the last
     `days`, weeks starting on Monday in the active time zone, and the median time from
-    invitation to registration. Four queries, whatever the number of invitations."""
+    invitation to registration. Three queries, whatever the number of invitations."""
     now = now or timezone.now()
     zone = timezone.get_current_timezone()
-    since = _week_start(now - timedelta(days=days), zone)
+    starts = [_week_start(now - timedelta(days=days), zone)]
+    while (following := _next_week(starts[-1], zone)) <= now:
+        starts.append(following)
+    end = _next_week(starts[-1], zone)
     campaigns = Invitation.objects.for_organization(organization).filter(kind__in=CAMPAIGN_KINDS).order_by()
-    sent = dict(
-        campaigns.filter(sent_at__gte=since)
-        .annotate(week=TruncWeek("sent_at", tzinfo=zone))
-        .values_list("week")
-        .annotate(Count("pk"))
+    sent = _weekly_counts(campaigns.filter(sent_at__gte=starts[0], sent_at__lt=end), "sent_at", starts, end)
+    registrations = campaigns.filter(state__in=USED_STATES, used_at__gte=starts[0], used_at__lt=end)
+    registered = _weekly_counts(registrations, "used_at", starts, end)
+    return Activity(
+        weeks=[Week(*week) for week in zip(starts, sent, registered, strict=True)],
+        days=days,
+        median_to_register=_median_wait(registrations, count=sum(registered)),
     )
-    registrations = campaigns.filter(state__in=USED_STATES, used_at__gte=since)
-    registered = dict(
-        registrations.annotate(week=TruncWeek("used_at", tzinfo=zone))
-        .values_list("week")
-        .annotate(Count("pk"))
-    )
-    sent = {timezone.localtime(week, zone).date(): n for week, n in sent.items()}
-    registered = {timezone.localtime(week, zone).date(): n for week, n in registered.items()}
-    weeks, start = [], since
-    while start <= now:
-        weeks.append(Week(start, sent.get(start.date(), 0), registered.get(start.date(), 0)))
-        start = datetime.combine(start.date() + timedelta(days=7), time.min, tzinfo=zone)
-    return Activity(weeks=weeks, days=days, median_to_register=_median_wait(registrations))
 
 
-def _median_wait(registrations) -> timedelta | None:
-    """The median of used_at - created_at, found by the database: count, then the middle row(s)
-    in order (no rows brought over but one or two)."""
-    count = registrations.count()
+def _next_week(start: datetime, zone) -> datetime:
+    # From the local date, so that a change of daylight saving time keeps weeks on midnight.
+    return datetime.combine(start.date() + timedelta(days=7), time.min, tzinfo=zone)
+
+
+def _weekly_counts(rows, column: str, starts: list[datetime], end: datetime) -> list[int]:
+    """How many of `rows` fall in each week by `column`. The weeks' bounds are instants found here
+    in the active time zone, so the database compares the indexed column with them (a conditional
+    count per week) rather than converting every row's time to truncate it to its week."""
+    bounds = [*starts, end]
+    counts = rows.aggregate(
+        **{
+            f"week_{n}": Count(ROWS, filter=Q(**{f"{column}__gte": start, f"{column}__lt": bounds[n + 1]}))
+            for n, start in enumerate(starts)
+        }
+    )
+    return [counts[f"week_{n}"] for n in range(len(starts))]
+
+
+def _median_wait(registrations, count: int) -> timedelta | None:
+    """The median of used_at - created_at of the `count` registrations, found by the database:
+    the middle row(s) in order (no rows brought over but one or two)."""
     if not count:
         return None
     waits = (

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,6 +18,7 @@ from enlace.invitations.services import build_invitation
 from enlace.partners.models import Partner, PartnerGroup
 from enlace.partners.services import create_partner
 from tests.conftest import ec_ruc
+from tests.search_plans import committing
 
 State = Invitation.State
 Kind = Invitation.Kind
@@ -200,6 +201,28 @@ def test_weeks_start_on_monday_in_the_active_time_zone(acme, customer):
 
 
 @pytest.mark.django_db
+def test_weeks_keep_starting_at_midnight_across_a_change_of_daylight_saving_time(acme, customer):
+    zone = ZoneInfo("Europe/Madrid")  # back from UTC+2 to UTC+1 on Sunday 25 October 2026
+    now = datetime(2026, 11, 4, 12, tzinfo=zone)
+    moments = {
+        "the last minutes of the week of the change": datetime(2026, 11, 1, 23, 50, tzinfo=zone),
+        "the first minutes of the week after it": datetime(2026, 11, 2, 0, 10, tzinfo=zone),
+        "the first minutes of the week before it": datetime(2026, 10, 19, 0, 10, tzinfo=zone),
+    }
+    invitations = Invitation.objects.bulk_create(
+        build_invitation(organization=acme, kind=Kind.REGISTRATION, email=f"p{n}@x.example", partner=customer)
+        for n in range(len(moments))
+    )
+    for inv, moment in zip(invitations, moments.values(), strict=True):
+        Invitation.objects.filter(pk=inv.pk).update(sent_at=moment)
+    with timezone.override(zone):
+        activity = weekly_activity(organization=acme, days=30, now=now)
+    assert all(week.start.hour == 0 and week.start.weekday() == 0 for week in activity.weeks)
+    sent = {week.start.date().isoformat(): week.sent for week in activity.weeks if week.sent}
+    assert sent == {"2026-10-19": 1, "2026-10-26": 1, "2026-11-02": 1}
+
+
+@pytest.mark.django_db
 def test_the_median_time_to_register_is_the_middle_of_the_registrations(acme, customer):
     now = timezone.now()
     waits = [timedelta(hours=h) for h in (2, 10, 30, 100)]
@@ -251,3 +274,33 @@ def test_filters_that_mean_nothing_are_left_out_and_another_organizations_group_
     assert alice_client.get(reverse("home"), {"days": "abc"}).context["activity"].days == 90
     theirs = PartnerGroup.objects.create(organization=globex, name="Norte")
     assert alice_client.get(reverse("partners:group_detail", args=[theirs.pk])).status_code == 404
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the home's partial indexes are read alone on PostgreSQL"
+)
+@committing
+def test_the_home_reads_its_counts_from_the_indexes_made_for_it(alice_client, acme, customer, supplier):
+    recent = add_campaigns(acme, customer, 0, 400)[-40:]
+    # Most were sent long before the chart's weeks, as in an installation used for years.
+    Invitation.objects.exclude(pk__in=[inv.pk for inv in recent]).update(
+        sent_at=F("sent_at") - timedelta(days=730)
+    )
+    with CaptureQueriesContext(connection) as captured:
+        assert alice_client.get(reverse("home")).status_code == 200
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plans = []
+        for query in captured.captured_queries:
+            cursor.execute("EXPLAIN " + query["sql"])
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    made_for_it = [
+        "invitation_state_idx",
+        "invitation_failed_idx",
+        "invitation_expiring_idx",
+        "invitation_sent_idx",
+        "invitation_used_idx",
+        "invitation_activated_idx",
+    ]
+    assert [name for name in made_for_it if not any(name in plan for plan in plans)] == []
