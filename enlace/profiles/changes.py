@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from enlace.profiles.fields import COMPANY_FIELDS, SECTION_ITEM_NAMES, SECTIONS
+from enlace.profiles.fields import COMPANY_FIELDS, SECTION_ITEM_NAMES, SECTIONS, AccountType
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,14 @@ class Change:
             return str(COMPANY_FIELDS[self.field])
         item = str(SECTION_ITEM_NAMES[self.section]) % {"number": self.number}
         return f"{item} · {SECTIONS[self.section][self.field]}" if self.field else item
+
+    @property
+    def item_summary(self) -> str:
+        """An added or removed item in one line: its filled-in values."""
+        item = self.new if self.old is None else self.old
+        if "account_type" in item:
+            item = {**item, "account_type": AccountType(item["account_type"]).label}
+        return ", ".join(str(value) for value in item.values() if value)
 
     @property
     def kind(self) -> str:

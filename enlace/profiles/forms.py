@@ -62,14 +62,20 @@ class ContactForm(ItemForm):
 
 class BankAccountForm(ItemForm):
     bank = _text(BANK_ACCOUNT_FIELDS, "bank", required=True, max_length=100)
-    account_type = forms.ChoiceField(label=BANK_ACCOUNT_FIELDS["account_type"], choices=AccountType.choices)
+    # The selects start on a value, which the blank form for one more account posts as it is: the
+    # same value as the field's initial one keeps that form blank (unchanged) rather than invalid.
+    account_type = forms.ChoiceField(
+        label=BANK_ACCOUNT_FIELDS["account_type"], choices=AccountType.choices, initial=AccountType.CHECKING
+    )
     number = forms.CharField(
         label=BANK_ACCOUNT_FIELDS["number"],
         max_length=50,
         help_text=_("An IBAN, a CLABE in Mexico, a CBU in Argentina, or the number the bank gives."),
     )
     currency = forms.ChoiceField(
-        label=BANK_ACCOUNT_FIELDS["currency"], choices=[(code, code) for code in CURRENCIES]
+        label=BANK_ACCOUNT_FIELDS["currency"],
+        choices=[(code, code) for code in CURRENCIES],
+        initial=CURRENCIES[0],
     )
     holder = _text(BANK_ACCOUNT_FIELDS, "holder", required=True)
 

@@ -28,6 +28,10 @@ def post_items(browser, section, items):
     }
     for index, item in enumerate(items):
         data.update({f"{section}-{index}-{name}": value for name, value in item.items()})
+    if section == "bank_accounts":  # the blank form's selects post their first option, as a browser does
+        data.update(
+            {f"{section}-{len(items)}-account_type": "checking", f"{section}-{len(items)}-currency": "USD"}
+        )
     url = reverse("profiles:edit_contacts" if section == "contacts" else "profiles:edit_bank_accounts")
     return browser.post(url, data)
 
