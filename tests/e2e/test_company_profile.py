@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from enlace.accounts.joining import open_account
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import assert_accessible, shot
+from tests.e2e.conftest import DESKTOP, PHONE, assert_accessible, assert_fits, shot
 from tests.e2e.test_customer_user_flow import field, log_in, switch_to_english
 from tests.partners.suppliers import add_supplier
 from tests.profiles.conftest import make_supplier_person
@@ -109,4 +109,10 @@ def test_a_supplier_fills_the_profile_and_the_buyer_reads_what_changed(new_page,
     expect(history).to_contain_text("2100999988")
     shot(buyer, f"{language}-supplier-profile", doc=f"{language}/supplier-profile")
     assert_accessible(buyer)
+    # Both pages fit a phone.
+    for page in (supplier, buyer):
+        page.set_viewport_size(PHONE)
+        page.reload()
+        assert_fits(page)
+        page.set_viewport_size(DESKTOP)
     assert supplier.js_errors == [] and buyer.js_errors == []
