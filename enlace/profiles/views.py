@@ -101,6 +101,21 @@ def edit_bank_accounts(request, company):
     )
 
 
+def _since(request, history, *, masked):
+    """What changed from the version the buyer chose (?since=N) to the latest one."""
+    numbers = {entry["version"].number: entry["version"] for entry in history}
+    try:
+        since = int(request.GET.get("since", ""))
+    except ValueError:
+        return {}
+    if since not in numbers or not history:
+        return {}
+    changes = changes_between(numbers[since], history[0]["version"])
+    if masked:
+        changes = [access.masked_change(change) for change in changes]
+    return {"since": since, "since_changes": changes}
+
+
 def supplier_profile(request, pk):
     """A buyer's staff read the profile of one of their suppliers; any other page is not theirs."""
     if not request.user.is_authenticated:
@@ -111,12 +126,14 @@ def supplier_profile(request, pk):
     company = partner.company
     masked = access.masks_bank_numbers(request.membership)
     data = current_data(company)
+    history = _history(company, masked=masked)
     context = {
         "partner": partner,
         "company": company,
         "data": access.masked(data) if masked else data,
-        "history": _history(company, masked=masked),
+        "history": history,
         "masked": masked,
         "own": False,
+        **_since(request, history, masked=masked),
     }
     return render(request, "profiles/supplier_profile.html", context)

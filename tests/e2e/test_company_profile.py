@@ -30,6 +30,9 @@ TEXT = {
         "suppliers": "Proveedores",
         "history_row": "Cuenta bancaria 1 · Número de cuenta",
         "version": "Versión 4",
+        "compare_with": "Comparar la última versión con la versión",
+        "compare": "Comparar",
+        "since": "Qué cambió desde la versión 2",
     },
     "en": {
         "login_user": "Username or email",
@@ -46,6 +49,9 @@ TEXT = {
         "suppliers": "Suppliers",
         "history_row": "Bank account 1 · Account number",
         "version": "Version 4",
+        "compare_with": "Compare the latest version with version",
+        "compare": "Compare",
+        "since": "What changed since version 2",
     },
 }
 
@@ -107,6 +113,10 @@ def test_a_supplier_fills_the_profile_and_the_buyer_reads_what_changed(new_page,
     expect(history).to_contain_text(t["history_row"])
     expect(history).to_contain_text("2100123456")
     expect(history).to_contain_text("2100999988")
+    # What changed since version 2 (the contact): the bank account, added since.
+    buyer.get_by_label(t["compare_with"]).select_option("2")
+    buyer.get_by_role("button", name=t["compare"]).click()
+    expect(buyer.get_by_role("heading", name=t["since"])).to_be_visible()
     shot(buyer, f"{language}-supplier-profile", doc=f"{language}/supplier-profile")
     assert_accessible(buyer)
     # Both pages fit a phone.

@@ -112,3 +112,25 @@ def test_nobody_else_reads_anything(acme, globex, charlie, luis, customer, alice
     assert post_company(outsiders["another buyer's admin"], city="X").status_code == 404
     assert ProfileVersion.objects.filter(company=filled.company).count() == 4
     assert not ProfileVersion.objects.filter(company=other_supplier.company).exists()
+
+
+@pytest.mark.django_db
+def test_a_buyer_reads_what_changed_since_the_version_it_chooses(alice_client, acme, bob, filled):
+    post_company(browser_of_rosa(filled), city="Cuenca")
+    page = alice_client.get(profile_url(filled), {"since": 2}).content.decode()
+    since = page[page.index('id="since-heading"') : page.index('id="profile-company"')]
+    assert "Qué cambió desde la versión 2" in since
+    assert "Ciudad" in since and "Quito" in since and "Cuenca" in since
+    assert "Cuenta bancaria 1" in since and "2100999988" in since
+    assert "Contacto 1" not in since  # unchanged since version 2
+    # A member compares too, with the numbers masked.
+    page = browser_of(bob).get(profile_url(filled), {"since": 2}).content.decode()
+    assert "•••• 9988" in page and "2100999988" not in page
+    # A version that does not exist, or no number, shows the page without a comparison.
+    for since in ("99", "abc", ""):
+        response = alice_client.get(profile_url(filled), {"since": since})
+        assert response.status_code == 200 and "Qué cambió desde" not in response.content.decode()
+
+
+def browser_of_rosa(partner):
+    return browser_of(partner.users.get(email="rosa@aceros.example"))
