@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
@@ -114,7 +115,10 @@ def bank_change_notice(version: ProfileVersion, person: User) -> Email:
     )
 
 
-def send_notice(version_id: int, person_id: int, *, attempt: int = 1) -> str:
+def send_notice(version_id: int, person_id: int, *, attempt: int = 1, now=None) -> str:
+    """Send one person the notice of a bank-account change; temporary failures are retried
+    later, as every emailed link's are (links.send_email)."""
+    now = now or timezone.now()
     version = ProfileVersion.objects.select_related("company", "author").filter(pk=version_id).first()
     # Someone disabled meanwhile (or no longer the company's) is told nothing.
     person = people_of(version.company).filter(pk=person_id).first() if version else None
@@ -124,9 +128,9 @@ def send_notice(version_id: int, person_id: int, *, attempt: int = 1) -> str:
         lambda: bank_change_notice(version, person),
         what=f"Bank accounts changed notice {version_id} to {person_id}",
         attempt=attempt,
-        retry=lambda attempt: send_bank_change_notice.using(
-            run_after=links.run_after(attempt, version.created_at)
-        ).enqueue(version_id, person_id, attempt + 1),
+        retry=lambda attempt: send_bank_change_notice.using(run_after=links.run_after(attempt, now)).enqueue(
+            version_id, person_id, attempt + 1
+        ),
     )
 
 

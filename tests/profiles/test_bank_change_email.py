@@ -60,3 +60,14 @@ def test_the_emails_are_queued_with_the_change_and_not_without_it(rosa, tom, ste
     assert not DBTaskResult.objects.exists()
     post_items(browser, "bank_accounts", [bank_account()])
     assert DBTaskResult.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_person_disabled_before_the_email_leaves_is_not_told(rosa, tom, steel):
+    from django.core import mail
+
+    post_items(browser_of(rosa), "bank_accounts", [bank_account()])
+    tom.is_active = False
+    tom.save()
+    run_worker()
+    assert [message.to for message in mail.outbox] == [["rosa@aceros.example"]]
