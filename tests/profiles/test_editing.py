@@ -185,3 +185,10 @@ def test_an_argentine_cbu_is_checked_by_its_check_digits(db):
         ).status_code
         == 302
     )
+
+
+@pytest.mark.django_db
+def test_the_buyers_admin_reads_the_changes_in_the_persons_timeline(rosa_client, rosa, alice_client):
+    post_items(rosa_client, "bank_accounts", [bank_account()])
+    page = alice_client.get(reverse("accounts:user_detail", args=[rosa.pk])).content.decode()
+    assert "Perfil de la empresa cambiado" in page and "Cuentas bancarias de la empresa cambiadas" in page
