@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "enlace.partners",
     "enlace.invitations",
     "enlace.imports",
+    "enlace.profiles",
     "enlace.mail",
     "enlace.lib",  # the rate limits' counters
     "enlace.audit",
@@ -160,7 +161,7 @@ LANGUAGE_CODE = "es"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # a chosen language outlives the session
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 # One catalog per area of the product, each with its own owner; Django merges them.
-LOCALE_AREAS = ("core", "imports", "requests", "suppliers", "delivery", "api")
+LOCALE_AREAS = ("core", "imports", "requests", "suppliers", "delivery", "api", "profiles")
 LOCALE_PATHS = [BASE_DIR / "locale" / area for area in LOCALE_AREAS]
 TIME_ZONE = "America/Guayaquil"
 USE_I18N = True

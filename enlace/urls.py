@@ -26,6 +26,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("enlace.accounts.urls")),
     path("", include("enlace.partners.urls")),
+    path("", include("enlace.profiles.urls")),
     path("imports/", include("enlace.imports.urls")),
     path("requests/", include("enlace.invitations.urls")),
     *provider_webhook_urls(settings.EMAIL_PROVIDER),

@@ -44,6 +44,8 @@ class AuditEvent(models.Model):
         EMAIL_CHANGE_ASKED = "email_change_asked", _("Email change asked, confirmation link sent")
         EMAIL_CHANGED = "email_changed", _("Email changed")
         OTHER_SESSIONS_ENDED = "sessions_ended", _("Signed out of other sessions")
+        PROFILE_CHANGED = "profile_changed", _("Company profile changed")
+        BANK_ACCOUNTS_CHANGED = "bank_changed", _("Company bank accounts changed")
 
     organization = models.ForeignKey(
         "organizations.Organization",

@@ -1,0 +1,45 @@
+"""The shape of a profile (what ProfileVersion.data holds) and the name of each field as people
+read it, in pages, in the history of changes and in emails."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+COMPANY_FIELDS = {
+    "legal_name": _("Legal name"),
+    "trade_name": _("Trade name"),
+    "tax_regime": _("Tax regime"),
+    "street": _("Street address"),
+    "city": _("City"),
+    "region": _("Region or province"),
+    "postal_code": _("Postal code"),
+    "country": _("Country"),
+}
+CONTACT_FIELDS = {
+    "name": _("Name"),
+    "role": _("Role"),
+    "email": _("Email"),
+    "phone": _("Phone"),
+}
+BANK_ACCOUNT_FIELDS = {
+    "bank": _("Bank"),
+    "account_type": _("Account type"),
+    "number": _("Account number"),
+    "currency": _("Currency"),
+    "holder": _("Account holder"),
+}
+# The lists of a profile, and the fields of each of their items.
+SECTIONS = {"contacts": CONTACT_FIELDS, "bank_accounts": BANK_ACCOUNT_FIELDS}
+SECTION_ITEM_NAMES = {"contacts": _("Contact %(number)s"), "bank_accounts": _("Bank account %(number)s")}
+BANK_ACCOUNTS = "bank_accounts"
+
+
+class AccountType(models.TextChoices):
+    CHECKING = "checking", _("Checking")
+    SAVINGS = "savings", _("Savings")
+
+
+def empty_profile(company) -> dict:
+    """A company's profile before anyone saved it: the name and country it registered with."""
+    data = dict.fromkeys(COMPANY_FIELDS, "")
+    data.update(legal_name=company.name, country=company.country, contacts=[], bank_accounts=[])
+    return data

@@ -1,0 +1,42 @@
+"""The profile's pages and its email read right in Spanish: no English left on them (the checks
+of tests/i18n/test_rendered_wording.py), with every section filled and a masked history."""
+
+import pytest
+from django.urls import reverse
+
+from enlace.mail.rendering import message
+from enlace.profiles.models import ProfileVersion
+from enlace.profiles.services import bank_change_notice
+from tests.i18n.test_rendered_wording import english_only_words, visible_text, wording_defects
+from tests.profiles.conftest import browser_of
+from tests.profiles.helpers import bank_account, contact, post_company, post_items
+
+
+@pytest.mark.django_db
+def test_the_profile_pages_and_email_have_no_english_in_spanish(rosa, bob, alice_client, steel):
+    english_only = english_only_words()
+    rosa_client = browser_of(rosa)
+    post_company(rosa_client)
+    post_items(rosa_client, "contacts", [contact()])
+    post_items(rosa_client, "bank_accounts", [bank_account(account_type="savings")])
+    post_items(rosa_client, "bank_accounts", [bank_account(number="2100999988", DELETE="on")])
+    own = [f"profiles:{name}" for name in ("overview", "edit_company", "edit_contacts", "edit_bank_accounts")]
+    buyer = reverse("profiles:supplier_profile", args=[steel.pk])
+    pages = [(rosa_client, reverse(name)) for name in own]
+    pages += [
+        (alice_client, buyer),
+        (alice_client, buyer + "?since=1"),
+        (browser_of(bob), buyer + "?since=1"),
+    ]
+    problems = []
+    for browser, path in pages:
+        response = browser.get(path)
+        assert response.status_code == 200, path
+        problems += [
+            f"{path}: {p}"
+            for p in wording_defects(visible_text(response.content.decode()), "es", english_only)
+        ]
+    email = message(bank_change_notice(ProfileVersion.objects.get(number=3), rosa))
+    text = email.subject + "\n" + email.body
+    problems += [f"email: {p}" for p in wording_defects(text, "es", english_only)]
+    assert problems == [], "\n".join(problems)
