@@ -14,7 +14,6 @@ The server runs with DEBUG off, so its cookies are marked Secure; this is plain 
 
 import json
 import os
-import random
 import re
 import time
 from http.cookiejar import DefaultCookiePolicy
@@ -22,6 +21,7 @@ from http.cookiejar import DefaultCookiePolicy
 import gevent
 from gevent.event import Event
 from locust import HttpUser, between, constant, events, task
+from web_pages import ADMIN_PAGES
 
 DATA = json.loads(open(os.environ["BENCH_WEB_DATA"]).read())  # noqa: SIM115
 THINK_SECONDS = float(os.environ.get("BENCH_WEB_THINK", "1"))
@@ -58,7 +58,17 @@ def expect(response, text: str) -> None:
         response.failure(f"status {response.status_code} at {response.url}, or {text!r} not in the page")
 
 
+def page_task(name: str, path):
+    """A task that asks for one of the admin pages, weighed as ADMIN_PAGES says."""
+
+    def visit(user):
+        user.page(path(DATA), name)
+
+    return visit
+
+
 class Admin(HttpUser):
+    tasks = {page_task(name, path): weight for name, weight, path in ADMIN_PAGES}
     wait_time = between(THINK_SECONDS / 2, THINK_SECONDS * 1.5) if THINK_SECONDS else constant(0)
 
     def on_start(self):
@@ -80,51 +90,6 @@ class Admin(HttpUser):
     def page(self, path: str, name: str, text: str = "<main"):
         with self.client.get(path, name=name, catch_response=True) as response:
             expect(response, text)
-
-    @task
-    def home(self):
-        self.page("/", "home")
-
-    @task(3)
-    def directory(self):
-        self.page("/suppliers/", "directory: first page")
-
-    @task
-    def deep_page(self):
-        self.page(f"/suppliers/?after={DATA['deep_after']}", "directory: page 9/10 down")
-
-    @task(2)
-    def name_part(self):
-        self.page(f"/suppliers/?q={random.choice(DATA['name_parts'])}", "directory: search a name part")
-
-    @task
-    def common_word(self):
-        self.page(f"/suppliers/?q={DATA['common_word']}", "directory: search a word in 1/6 of names")
-
-    @task(2)
-    def tax_id(self):
-        self.page(f"/suppliers/?q={random.choice(DATA['tax_ids'])}", "directory: search a tax ID")
-
-    @task
-    def status(self):
-        self.page("/suppliers/?status=invited", "directory: status invited")
-
-    @task(2)
-    def requests_filtered(self):
-        self.page("/requests/?state=sent&kind=supplier_code", "requests: state and kind")
-
-    @task
-    def requests_search(self):
-        query = random.choice(DATA["last_names"])
-        self.page(f"/requests/?q={query}&state=failed", "requests: last name, state")
-
-    @task
-    def user_detail(self):
-        self.page(f"/users/{random.choice(DATA['user_ids'])}/", "user's page")
-
-    @task
-    def import_history(self):
-        self.page("/imports/", "import history")
 
 
 class Invitee(HttpUser):
