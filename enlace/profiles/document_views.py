@@ -47,7 +47,7 @@ def _refused(form, error: DomainError) -> None:
 
 @company_person_required
 def add(request, company):
-    form = DocumentForm(request.POST or None, request.FILES or None)
+    form = DocumentForm(*_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             version = add_document(
@@ -65,7 +65,7 @@ def replace(request, company, public_id):
     document = current_document(company, public_id)
     if document is None:
         raise Http404
-    form = DocumentFileForm(request.POST or None, request.FILES or None)
+    form = DocumentFileForm(*_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             version = replace_document(
@@ -94,6 +94,10 @@ def remove(request, company, public_id):
     if current_document(company, public_id) is None:
         raise Http404
     return _saved(request, remove_document(company=company, by=request.user, public_id=public_id))
+
+
+def _posted(request) -> tuple:
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
 
 
 def _details(form) -> dict:
