@@ -1,18 +1,25 @@
 """What changed between two versions of a profile."""
 
 from dataclasses import dataclass
+from datetime import date
+
+from django.utils.formats import date_format
 
 from enlace.profiles.fields import COMPANY_FIELDS, SECTION_ITEM_NAMES, SECTIONS, AccountType, DocumentKind
 
-# Fields whose stored value is a code, read by people as its label.
+# Fields whose stored value is a code, read by people as its label; fields that hold a date.
 CHOICES = {"account_type": AccountType, "kind": DocumentKind}
+DATES = {"issued_on", "expires_on"}
 
 
 def readable(field: str, value):
-    """A stored value as people read it: a choice's label for a code."""
+    """A stored value as people read it: a choice's label for a code, a date in the reader's
+    language for an ISO date."""
     choices = CHOICES.get(field)
     if choices is not None and value in choices.values:
         return choices(value).label
+    if field in DATES and value:
+        return date_format(date.fromisoformat(value), "DATE_FORMAT")
     return value
 
 

@@ -7,7 +7,8 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from enlace.accounts.models import User
 from enlace.profiles.models import Document, ProfileVersion
@@ -63,6 +64,10 @@ def test_adding_replacing_and_removing_are_versions_a_buyer_compares(
     since = page[page.index('id="since-heading"') : page.index('id="profile-company"')]
     assert "Documento 1 · Archivo" in since and "RUC.pdf" in since and "RUC_2027.pdf" in since
     assert "Documento 2" in since and "Certificado de seguro" in since and "poliza.jpg" in since
+    # Dates read as dates in the page's language, not as stored.
+    assert "Documento 1 · Fecha de vencimiento" in since and in_days(700) not in since
+    with translation.override("es"):
+        assert date_format(datetime.date.fromisoformat(in_days(700)), "DATE_FORMAT") in since
     # Removing the insurance: version 5, and the profile lists the certificate alone.
     insurance = Document.objects.get(kind="insurance")
     remove = reverse("profiles:remove_document", args=[insurance.public_id])
