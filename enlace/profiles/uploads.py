@@ -34,7 +34,7 @@ INFLATE_BUDGET = 64 * 1024 * 1024
 MAX_PIXELS = 100_000_000
 SCRIPT_NAMES = {b"javascript", b"js", b"launch"}
 PDF_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
-PDF_STREAM = re.compile(rb"stream\r?\n")
+PDF_STREAM = re.compile(rb"(?<!end)stream\r?\n")
 NAME_LENGTH = 100
 
 
@@ -107,9 +107,16 @@ def check_pdf(content: bytes) -> None:
         raise not_a_pdf()
     if has_script(content):
         raise script_refused()
+    # Every Flate stream is inflated, wherever a `stream` keyword starts one: by position, not
+    # by the objects' /Length (which a hostile file would make lie).
     budget = INFLATE_BUDGET
-    for match in PDF_STREAM.finditer(content):
-        inflated = inflate(content, match.end(), budget)
+    position, stream_end = 0, -1
+    while match := PDF_STREAM.search(content, position):
+        start = match.end()
+        if stream_end < start:
+            stream_end = content.find(b"endstream", start)
+            stream_end = len(content) if stream_end < 0 else stream_end
+        inflated, position = inflate(content, start, stream_end, budget)
         if inflated is None:
             continue  # not a Flate stream (an image's own encoding, ...): nothing to read in it
         budget -= len(inflated)
@@ -119,14 +126,27 @@ def check_pdf(content: bytes) -> None:
             raise script_refused()
 
 
-def inflate(content: bytes, start: int, budget: int) -> bytes | None:
-    """The Flate stream that starts at `start`, inflated up to `budget` + 1 bytes (enough to
-    tell that it is over); None when it is no Flate stream."""
+def inflate(content: bytes, start: int, end: int, budget: int) -> tuple[bytes | None, int]:
+    """The Flate stream that starts at `start` (before `end`) inflated, at most `budget` + 1
+    bytes (enough to tell that it is over), and where in `content` it ended; (None, start) when
+    none starts there. Fed in growing pieces: a short stream costs little, however long the
+    rest of the file."""
     decompressor = zlib.decompressobj()
-    try:
-        return decompressor.decompress(memoryview(content)[start:], budget + 1)
-    except zlib.error:
-        return None
+    view = memoryview(content)
+    parts, size, position, piece = [], 0, start, 1024
+    while position < end and not decompressor.eof and size <= budget:
+        chunk = view[position : min(position + piece, end)]
+        try:
+            part = decompressor.decompress(chunk, budget + 1 - size)
+        except zlib.error:
+            break  # no Flate data (here, or from here on)
+        parts.append(part)
+        size += len(part)
+        position += len(chunk) - len(decompressor.unused_data) - len(decompressor.unconsumed_tail)
+        piece = min(piece * 2, 1024 * 1024)
+    if position == start:
+        return None, start
+    return b"".join(parts), position
 
 
 def has_script(content: bytes) -> bool:

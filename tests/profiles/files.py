@@ -114,6 +114,16 @@ HOSTILE = {
         pdf(flate_stream(b"5 0 << /S /JavaScript /JS (x) >>", b"/Type /ObjStm /N 1 /First 4")),
         "application/pdf",
     ),
+    # A stream that ends without its `endstream`, so that the next object's script would sit in
+    # the span of the first one for a reader that trusted the first's end.
+    "a PDF with JavaScript after a stream cut short": (
+        "ruc.pdf",
+        pdf(
+            flate_stream(b"BT (hola) Tj ET").replace(b"\nendstream", b""),
+            flate_stream(b"<< /S /JavaScript /JS (x) >>"),
+        ),
+        "application/pdf",
+    ),
     "a PNG whose header is damaged": ("foto.png", PNG[:19] + b"\x07" + PNG[20:], "image/png"),
     "a PNG cut short": ("foto.png", PNG[:40], "image/png"),
     "a PNG of a billion pixels": (
