@@ -1,12 +1,15 @@
 """The profile's documents: the company's people add, replace and remove them (one URL per
 step); whoever reads the profile downloads their files."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from enlace.lib.errors import DomainError
@@ -23,10 +26,37 @@ from enlace.profiles.fields import DocumentKind
 from enlace.profiles.forms import DocumentFileForm, DocumentForm
 from enlace.profiles.models import Document
 from enlace.profiles.services import current_data
+from enlace.profiles.uploads import too_large
 from enlace.profiles.views import company_person_required
 
 # Which field of the form a refusal belongs to.
 ERROR_FIELDS = {"document_dates": "expires_on", "document_kind": "kind"}
+# What a form adds to its file's bytes (the other fields, the multipart boundaries), at most.
+FORM_OVERHEAD = 64 * 1024
+
+
+def upload_within_limit(view):
+    """Refuse a POST larger than any accepted file before its body is read (Django would first
+    write it all to a temporary file); CSRF is checked after that, for the rest."""
+    protected = csrf_protect(view)
+
+    @wraps(view)
+    @csrf_exempt
+    def wrapped(request, *args, **kwargs):
+        limit = settings.DOCUMENTS_MAX_UPLOAD_BYTES
+        if request.method == "POST" and _content_length(request) > limit + FORM_OVERHEAD:
+            messages.error(request, str(too_large(limit).message))
+            return redirect(request.path)
+        return protected(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _content_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 @company_person_required
@@ -46,6 +76,7 @@ def _refused(form, error: DomainError) -> None:
 
 
 @company_person_required
+@upload_within_limit
 def add(request, company):
     form = DocumentForm(*_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -61,6 +92,7 @@ def add(request, company):
 
 
 @company_person_required
+@upload_within_limit
 def replace(request, company, public_id):
     document = current_document(company, public_id)
     if document is None:

@@ -53,11 +53,7 @@ def check_upload(upload) -> Checked:
     """The upload's type and cleaned name, or a DomainError with a message for its sender."""
     limit = settings.DOCUMENTS_MAX_UPLOAD_BYTES
     if upload.size > limit:
-        raise refuse(
-            "document_too_large",
-            _("The file is larger than %(limit)s. Upload a smaller scan or a compressed PDF.")
-            % {"limit": filesizeformat(limit)},
-        )
+        raise too_large(limit)
     upload.seek(0)
     content = upload.read(limit + 1)
     upload.seek(0)
@@ -78,6 +74,14 @@ def check_upload(upload) -> Checked:
             _("This file is not a PDF, JPEG or PNG file (whatever its name says). Upload one of those."),
         )
     return Checked(content_type=content_type, name=clean_name(upload.name, content_type), size=len(content))
+
+
+def too_large(limit: int) -> DomainError:
+    return refuse(
+        "document_too_large",
+        _("The file is larger than %(limit)s. Upload a smaller scan or a compressed PDF.")
+        % {"limit": filesizeformat(limit)},
+    )
 
 
 def clean_name(name: str, content_type: str) -> str:

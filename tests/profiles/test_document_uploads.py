@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from enlace.lib.errors import DomainError
@@ -144,3 +145,22 @@ def test_an_unknown_kind_is_refused_by_the_service_too(rosa, steel):
         add_document(company=steel.company, by=rosa, kind="passport", upload=upload())
     assert refused.value.code == "document_kind"
     assert stored_files() == []
+
+
+@pytest.mark.django_db
+def test_a_request_far_over_the_limit_is_refused_before_it_is_read(rosa, rosa_client, steel, settings):
+    settings.DOCUMENTS_MAX_UPLOAD_BYTES = 1024 * 1024
+    big = pdf(b"<< /Padding (" + b"x" * (2 * 1024 * 1024) + b") >>")
+    response = post_document(rosa_client, upload("grande.pdf", big))
+    assert response.status_code == 302 and response.url == ADD
+    page = rosa_client.get(ADD).content.decode()
+    assert "El archivo pesa más de 1,0" in page
+    assert stored_files() == [] and not ProfileVersion.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_upload_forms_still_need_their_csrf_token(rosa, steel):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(rosa)
+    assert post_document(browser, upload()).status_code == 403
+    assert stored_files() == [] and not ProfileVersion.objects.exists()
