@@ -33,6 +33,8 @@ from enlace.profiles.uploads import check_upload
 # Days before its expiry that a document's people are reminded, each once.
 REMINDER_DAYS = (30, 7)
 REMINDER_CHUNK = 200
+# A profile's documents at most (as its lists of contacts and accounts have a limit).
+MAX_DOCUMENTS = 30
 
 
 def check_details(kind: str, issued_on, expires_on) -> None:
@@ -57,8 +59,15 @@ def add_document(*, company: Company, by: User, kind: str, upload, issued_on=Non
     checked = check_upload(upload)
     with _stored(upload) as stored, transaction.atomic():
         company = _locked(company)
+        items = current_documents(company)
+        if len(items) >= MAX_DOCUMENTS:
+            raise DomainError(
+                "document_limit",
+                _("A profile holds at most %(count)s documents: remove one you no longer need first.")
+                % {"count": MAX_DOCUMENTS},
+            )
         document = _record(company, by, kind, stored, checked, issued_on, expires_on)
-        return save_profile(company=company, by=by, documents=[*current_documents(company), _item(document)])
+        return save_profile(company=company, by=by, documents=[*items, _item(document)])
 
 
 def replace_document(*, company: Company, by: User, public_id, upload, issued_on=None, expires_on=None):

@@ -46,7 +46,7 @@ class Document(models.Model):
     list the ones they hold (by `public_id`), so an old version's file stays readable.
 
     The file is stored under a random name; people reach it only through the view that checks
-    who they are (profiles.views_documents.document_file), by `public_id`.
+    who they are (profiles.document_views.document_file), by `public_id`.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from enlace.lib.errors import DomainError
-from enlace.profiles import uploads
+from enlace.profiles import documents, uploads
 from enlace.profiles.documents import add_document
 from enlace.profiles.models import Document, ProfileVersion
 from tests.profiles.files import HOSTILE, JPEG, PDF, PNG, flate_stream, pdf, upload
@@ -128,8 +128,6 @@ def test_an_expiry_before_the_issue_is_refused_before_storing(rosa_client, steel
 
 @pytest.mark.django_db
 def test_a_save_that_fails_after_storing_takes_the_file_back(rosa, steel, monkeypatch):
-    from enlace.profiles import documents
-
     def failing_save(**kwargs):
         raise RuntimeError("database went away")
 
@@ -164,3 +162,13 @@ def test_the_upload_forms_still_need_their_csrf_token(rosa, steel):
     browser.force_login(rosa)
     assert post_document(browser, upload()).status_code == 403
     assert stored_files() == [] and not ProfileVersion.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_profile_holds_a_limited_number_of_documents(rosa, rosa_client, steel, monkeypatch):
+    monkeypatch.setattr(documents, "MAX_DOCUMENTS", 2)
+    for _ in range(2):
+        add_document(company=steel.company, by=rosa, kind="other", upload=upload())
+    page = post_document(rosa_client, upload()).content.decode()
+    assert "Un perfil tiene como máximo 2 documentos" in page
+    assert len(stored_files()) == 2 and ProfileVersion.objects.count() == 2
