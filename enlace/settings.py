@@ -178,6 +178,12 @@ STORAGES = {
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+    # The files of company profiles: a directory no URL serves (no base_url); people download
+    # them only through the profile's view, which checks who they are.
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env("DOCUMENTS_ROOT", str(VAR_DIR / "documents"))},
+    },
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
@@ -249,6 +255,8 @@ IMPORT_BACKGROUND_ROWS = envint("IMPORT_BACKGROUND_ROWS", 2_000)
 # core this process may use, at most 4; 0 or 1 checks every row in the importing process).
 IMPORT_PARALLEL_ROWS = envint("IMPORT_PARALLEL_ROWS", 10_000)
 IMPORT_CHECK_PROCESSES = envint("IMPORT_CHECK_PROCESSES", min(len(os.sched_getaffinity(0)), 4))
+# Company profile documents: the largest file a supplier may upload.
+DOCUMENTS_MAX_UPLOAD_BYTES = envint("DOCUMENTS_MAX_UPLOAD_MB", 10) * 1024 * 1024
 # Requests per minute each API key may make (429 with Retry-After beyond).
 API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", 600)
 # Webhooks go only to public addresses, so that an admin cannot make Enlace call into its own

@@ -5,6 +5,8 @@
 - A buyer's staff, for a company that is one of the buyer's suppliers: the whole profile;
   account numbers in full for admins, masked (the last four characters) for members.
 - Anyone else: nothing (the pages answer 404).
+
+The files of the profile's documents follow the same rule (`reads_profile`).
 """
 
 from dataclasses import replace
@@ -32,6 +34,19 @@ def supplier_of(membership, partner_id: int) -> Partner | None:
         .filter(organization=membership.organization_id, kind=Partner.Kind.SUPPLIER, pk=partner_id)
         .first()
     )
+
+
+def reads_profile(user, membership, company_id: int) -> bool:
+    """Whether the person reads the profile of company `company_id`: one of its own people, or
+    staff of a buyer (the organization they act for now) that has it as a supplier."""
+    own = company_of(user)
+    if own is not None:
+        return own.pk == company_id
+    if membership is None:
+        return False
+    return Partner.objects.filter(
+        organization=membership.organization_id, kind=Partner.Kind.SUPPLIER, company=company_id
+    ).exists()
 
 
 def masks_bank_numbers(membership) -> bool:

@@ -1,8 +1,26 @@
 """What changed between two versions of a profile."""
 
 from dataclasses import dataclass
+from datetime import date
 
-from enlace.profiles.fields import COMPANY_FIELDS, SECTION_ITEM_NAMES, SECTIONS, AccountType
+from django.utils.formats import date_format
+
+from enlace.profiles.fields import COMPANY_FIELDS, SECTION_ITEM_NAMES, SECTIONS, AccountType, DocumentKind
+
+# Fields whose stored value is a code, read by people as its label; fields that hold a date.
+CHOICES = {"account_type": AccountType, "kind": DocumentKind}
+DATES = {"issued_on", "expires_on"}
+
+
+def readable(field: str, value):
+    """A stored value as people read it: a choice's label for a code, a date in the reader's
+    language for an ISO date."""
+    choices = CHOICES.get(field)
+    if choices is not None and value in choices.values:
+        return choices(value).label
+    if field in DATES and value:
+        return date_format(date.fromisoformat(value), "DATE_FORMAT")
+    return value
 
 
 @dataclass(frozen=True)
@@ -28,9 +46,16 @@ class Change:
     def item_summary(self) -> str:
         """An added or removed item in one line: its filled-in values."""
         item = self.new if self.old is None else self.old
-        if "account_type" in item:
-            item = {**item, "account_type": AccountType(item["account_type"]).label}
-        return ", ".join(str(value) for value in item.values() if value)
+        values = (readable(field, item.get(field, "")) for field in SECTIONS[self.section])
+        return ", ".join(str(value) for value in values if value)
+
+    @property
+    def old_text(self):
+        return readable(self.field, self.old)
+
+    @property
+    def new_text(self):
+        return readable(self.field, self.new)
 
     @property
     def kind(self) -> str:

@@ -27,10 +27,23 @@ BANK_ACCOUNT_FIELDS = {
     "currency": _("Currency"),
     "holder": _("Account holder"),
 }
+# A document's item also holds `id`, the public id of its stored file (profiles.models.Document),
+# which no person reads: a replaced file shows as a changed file name.
+DOCUMENT_FIELDS = {
+    "kind": _("Kind of document"),
+    "name": _("File"),
+    "issued_on": _("Issue date"),
+    "expires_on": _("Expiry date"),
+}
 # The lists of a profile, and the fields of each of their items.
-SECTIONS = {"contacts": CONTACT_FIELDS, "bank_accounts": BANK_ACCOUNT_FIELDS}
-SECTION_ITEM_NAMES = {"contacts": _("Contact %(number)s"), "bank_accounts": _("Bank account %(number)s")}
+SECTIONS = {"contacts": CONTACT_FIELDS, "bank_accounts": BANK_ACCOUNT_FIELDS, "documents": DOCUMENT_FIELDS}
+SECTION_ITEM_NAMES = {
+    "contacts": _("Contact %(number)s"),
+    "bank_accounts": _("Bank account %(number)s"),
+    "documents": _("Document %(number)s"),
+}
 BANK_ACCOUNTS = "bank_accounts"
+DOCUMENTS = "documents"
 
 
 class AccountType(models.TextChoices):
@@ -38,8 +51,17 @@ class AccountType(models.TextChoices):
     SAVINGS = "savings", _("Savings")
 
 
+class DocumentKind(models.TextChoices):
+    INCORPORATION = "incorporation", _("Certificate of incorporation")
+    TAX_REGISTRATION = "tax_registration", _("Tax registration certificate")
+    BANK = "bank", _("Bank certificate")
+    QUALITY = "quality", _("Quality or ISO certificate")
+    INSURANCE = "insurance", _("Insurance certificate")
+    OTHER = "other", _("Other document")
+
+
 def empty_profile(company) -> dict:
     """A company's profile before anyone saved it: the name and country it registered with."""
     data = dict.fromkeys(COMPANY_FIELDS, "")
-    data.update(legal_name=company.name, country=company.country, contacts=[], bank_accounts=[])
+    data.update(legal_name=company.name, country=company.country, contacts=[], bank_accounts=[], documents=[])
     return data

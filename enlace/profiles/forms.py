@@ -6,7 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from enlace.lib.forms import TextField, normalize_email, normalize_phone
 from enlace.partners.taxids import COUNTRIES
 from enlace.profiles.banking import CURRENCIES, normalize_account_number
-from enlace.profiles.fields import BANK_ACCOUNT_FIELDS, COMPANY_FIELDS, CONTACT_FIELDS, AccountType
+from enlace.profiles.fields import (
+    BANK_ACCOUNT_FIELDS,
+    COMPANY_FIELDS,
+    CONTACT_FIELDS,
+    DOCUMENT_FIELDS,
+    AccountType,
+    DocumentKind,
+)
 
 MAX_ITEMS = 20
 
@@ -98,3 +105,28 @@ def cleaned_items(formset) -> list[dict]:
         for form in formset.forms
         if form.cleaned_data and not form.cleaned_data.get("DELETE")
     ]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DocumentFileForm(forms.Form):
+    """A new or renewed document's file and dates (the file's own checks are profiles.uploads')."""
+
+    file = forms.FileField(
+        label=DOCUMENT_FIELDS["name"],
+        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+    issued_on = forms.DateField(label=DOCUMENT_FIELDS["issued_on"], required=False, widget=DateInput)
+    expires_on = forms.DateField(
+        label=DOCUMENT_FIELDS["expires_on"],
+        required=False,
+        widget=DateInput,
+        help_text=_("Leave it empty if the document does not expire."),
+    )
+
+
+class DocumentForm(DocumentFileForm):
+    kind = forms.ChoiceField(label=DOCUMENT_FIELDS["kind"], choices=DocumentKind.choices)
+    field_order = ["kind", "file", "issued_on", "expires_on"]

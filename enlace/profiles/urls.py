@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enlace.profiles import views
+from enlace.profiles import document_views, views
 
 app_name = "profiles"
 
@@ -9,5 +9,12 @@ urlpatterns = [
     path("company-profile/company/", views.edit_company, name="edit_company"),
     path("company-profile/contacts/", views.edit_contacts, name="edit_contacts"),
     path("company-profile/bank-accounts/", views.edit_bank_accounts, name="edit_bank_accounts"),
+    path("company-profile/documents/", document_views.documents, name="documents"),
+    path("company-profile/documents/add/", document_views.add, name="add_document"),
+    path(
+        "company-profile/documents/<uuid:public_id>/replace/", document_views.replace, name="replace_document"
+    ),
+    path("company-profile/documents/<uuid:public_id>/remove/", document_views.remove, name="remove_document"),
+    path("documents/<uuid:public_id>/", document_views.document_file, name="document_file"),
     path("suppliers/<int:pk>/profile/", views.supplier_profile, name="supplier_profile"),
 ]

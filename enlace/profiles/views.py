@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from enlace.profiles import access
 from enlace.profiles.changes import changes_between
+from enlace.profiles.documents import documents_context
 from enlace.profiles.forms import BankAccountForm, CompanyForm, ContactForm, cleaned_items, item_formset
 from enlace.profiles.models import ProfileVersion
 from enlace.profiles.services import current_data, save_profile
@@ -46,7 +47,14 @@ def _history(company, *, masked=False):
 
 @company_person_required
 def overview(request, company):
-    context = {"company": company, "data": current_data(company), "history": _history(company), "own": True}
+    data = current_data(company)
+    context = {
+        "company": company,
+        "data": data,
+        "history": _history(company),
+        "own": True,
+        **documents_context(data),
+    }
     return render(request, "profiles/overview.html", context)
 
 
@@ -134,6 +142,7 @@ def supplier_profile(request, pk):
         "history": history,
         "masked": masked,
         "own": False,
+        **documents_context(data),
         **_since(request, history, masked=masked),
     }
     return render(request, "profiles/supplier_profile.html", context)
