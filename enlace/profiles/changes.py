@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from enlace.profiles.fields import COMPANY_FIELDS, SECTION_ITEM_NAMES, SECTIONS, AccountType
+from enlace.profiles.fields import COMPANY_FIELDS, SECTION_ITEM_NAMES, SECTIONS, AccountType, review_field
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,10 @@ class Change:
         if "account_type" in item:
             item = {**item, "account_type": AccountType(item["account_type"]).label}
         return ", ".join(str(value) for value in item.values() if value)
+
+    @property
+    def review_field(self) -> str:
+        return review_field(self.section, self.field)
 
     @property
     def kind(self) -> str:

@@ -32,6 +32,20 @@ SECTIONS = {"contacts": CONTACT_FIELDS, "bank_accounts": BANK_ACCOUNT_FIELDS}
 SECTION_ITEM_NAMES = {"contacts": _("Contact %(number)s"), "bank_accounts": _("Bank account %(number)s")}
 BANK_ACCOUNTS = "bank_accounts"
 
+# What a buyer's review comments on: each company field ("company.<name>") and each list as a whole.
+REVIEW_FIELDS = {
+    **{f"company.{name}": label for name, label in COMPANY_FIELDS.items()},
+    "contacts": _("Contacts"),
+    BANK_ACCOUNTS: _("Bank accounts"),
+}
+# A change to any of these sends an approved profile back to each buyer that approved it.
+CRITICAL_FIELDS = frozenset({BANK_ACCOUNTS, "company.tax_regime"})
+
+
+def review_field(section: str, field: str) -> str:
+    """The REVIEW_FIELDS key of a changed field: its list, or "company.<name>"."""
+    return section or f"company.{field}"
+
 
 class AccountType(models.TextChoices):
     CHECKING = "checking", _("Checking")

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from enlace.profiles import access
+from enlace.profiles import access, reviews
 from enlace.profiles.changes import changes_between
 from enlace.profiles.forms import BankAccountForm, CompanyForm, ContactForm, cleaned_items, item_formset
 from enlace.profiles.models import ProfileVersion
@@ -46,7 +46,13 @@ def _history(company, *, masked=False):
 
 @company_person_required
 def overview(request, company):
-    context = {"company": company, "data": current_data(company), "history": _history(company), "own": True}
+    context = {
+        "company": company,
+        "data": current_data(company),
+        "history": _history(company),
+        "own": True,
+        "buyers": reviews.reviews_by_buyer(company),
+    }
     return render(request, "profiles/overview.html", context)
 
 
@@ -127,7 +133,11 @@ def supplier_profile(request, pk):
     masked = access.masks_bank_numbers(request.membership)
     data = current_data(company)
     history = _history(company, masked=masked)
+    review = reviews.review_of(organization=request.organization, company=company)
     context = {
+        "review": review,
+        "timeline": reviews.timeline(review),
+        "reviews_it": request.membership.is_admin,
         "partner": partner,
         "company": company,
         "data": access.masked(data) if masked else data,
