@@ -58,7 +58,7 @@ def submit_to_buyer(request, company, organization_id):
     else:
         messages.success(
             request,
-            _("Version %(number)s of the profile was submitted to %(buyer)s.")
+            _("%(buyer)s received version %(number)s of the profile for review.")
             % {"number": review.version.number, "buyer": partner.organization.name},
         )
     return redirect("profiles:buyer_review", organization_id=partner.organization_id)
@@ -119,7 +119,7 @@ class ChangesForm(forms.Form):
 
 def request_changes(request, pk):
     partner = _supplier_for_admin(request, pk)
-    form = ChangesForm(request.POST or None)
+    form = ChangesForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             reviews.request_changes(

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
@@ -298,11 +299,19 @@ def reopened_notice(step: ReviewStep, admin) -> Email:
         context={
             "name": admin.get_full_name() or admin.email,
             "company_name": partner.name,
-            "fields": [REVIEW_FIELDS[field] for field in step.fields if field in REVIEW_FIELDS],
+            # Joined when the email is rendered, in the admin's language.
+            "fields": _joined([REVIEW_FIELDS[field] for field in step.fields if field in REVIEW_FIELDS]),
             "version": step.version.number if step.version else "",
             "profile_url": settings.BASE_URL + reverse("profiles:supplier_profile", args=[partner.pk]),
         },
     )
+
+
+def _join(labels) -> str:
+    return ", ".join(str(label) for label in labels)
+
+
+_joined = lazy(_join, str)
 
 
 def _steps():
