@@ -9,6 +9,8 @@
 
 from dataclasses import replace
 
+from django.shortcuts import get_object_or_404
+
 from enlace.accounts.models import User
 from enlace.partners.models import Company, Partner
 from enlace.profiles.banking import mask
@@ -31,6 +33,16 @@ def supplier_of(membership, partner_id: int) -> Partner | None:
         Partner.objects.select_related("company")
         .filter(organization=membership.organization_id, kind=Partner.Kind.SUPPLIER, pk=partner_id)
         .first()
+    )
+
+
+def supplier_in(organization, partner_id: int) -> Partner:
+    """The organization's supplier `partner_id` (for an API key); Http404 for any other."""
+    return get_object_or_404(
+        Partner.objects.select_related("company", "organization"),
+        organization=organization,
+        kind=Partner.Kind.SUPPLIER,
+        pk=partner_id,
     )
 
 
