@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -79,6 +80,16 @@ def reviews_by_buyer(company: Company) -> list[BuyerReview]:
         )
         for partner in buyers
     ]
+
+
+def with_review_state(partners, *, organization, state: str = ""):
+    """The organization's suppliers annotated with `review_state`, the state of its review of
+    each one's profile (None: a draft), in the same query; only those in `state`, if given."""
+    reviews = ProfileReview.objects.filter(organization=organization, company=OuterRef("company"))
+    partners = partners.annotate(review_state=Subquery(reviews.values("state")[:1]))
+    if state == State.DRAFT:
+        return partners.filter(Q(review_state__isnull=True) | Q(review_state=State.DRAFT))
+    return partners.filter(review_state=state) if state else partners
 
 
 def review_of(*, organization, company) -> ProfileReview:
