@@ -96,6 +96,10 @@ class ReviewStep(models.Model):
     def __str__(self):
         return f"{self.review_id}: {self.action}"
 
+    @property
+    def field_labels(self) -> list[str]:
+        return [str(REVIEW_FIELDS[field]) for field in self.fields if field in REVIEW_FIELDS]
+
 
 class ReviewComment(models.Model):
     """A buyer's comment on one field of the profile (a key of profiles.fields.REVIEW_FIELDS),

@@ -109,6 +109,12 @@ def timeline(review: ProfileReview) -> list[ReviewStep]:
     return list(review.steps.select_related("actor", "version").prefetch_related("comments"))
 
 
+def last_approved_version(steps: list[ReviewStep]) -> ProfileVersion | None:
+    """The version the buyer approved last (from the review's timeline), to compare with."""
+    approvals = [step for step in steps if step.action == Step.APPROVED]
+    return approvals[-1].version if approvals else None
+
+
 def latest_comments(review: ProfileReview) -> list[ReviewComment]:
     """The comments of the last request for changes, while the supplier has them to address."""
     if review.pk is None or review.state != State.CHANGES_REQUESTED:

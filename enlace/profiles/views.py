@@ -134,9 +134,11 @@ def supplier_profile(request, pk):
     data = current_data(company)
     history = _history(company, masked=masked)
     review = reviews.review_of(organization=request.organization, company=company)
+    timeline = reviews.timeline(review)
     context = {
         "review": review,
-        "timeline": reviews.timeline(review),
+        "timeline": timeline,
+        "approved_version": reviews.last_approved_version(timeline),
         "reviews_it": request.membership.is_admin,
         "partner": partner,
         "company": company,

@@ -227,10 +227,17 @@ def test_a_critical_change_sends_the_approval_back_to_review_and_tells_the_admin
 def test_the_buyer_reads_what_changed_since_the_version_it_approved(
     alice_client, rosa_client, acme, submitted
 ):
+    url = reverse("profiles:supplier_profile", args=[submitted.pk])
+    assert "Qué cambió desde la versión aprobada" not in alice_client.get(url).content.decode()
     approve(alice_client, submitted)
     post_company(rosa_client, city="Cuenca")
-    page = alice_client.get(reverse("profiles:supplier_profile", args=[submitted.pk])).content.decode()
+    page = alice_client.get(url).content.decode()
     assert "?since=2" in page and "Qué cambió desde la versión aprobada" in page
+    # Sent back to review by a critical change, it still compares with the version approved.
+    post_items(rosa_client, "bank_accounts", [bank_account(number="2100999988")])
+    page = alice_client.get(url).content.decode()
+    assert state_at(acme, submitted) == State.SUBMITTED
+    assert "?since=2" in page and "Campos críticos cambiados: Cuentas bancarias" in page
 
 
 @pytest.mark.django_db
