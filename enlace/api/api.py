@@ -5,7 +5,7 @@ from ninja import NinjaAPI
 
 from enlace.api import errors
 from enlace.api.auth import ApiKeyAuth
-from enlace.api.endpoints import imports, invitations, partners, users
+from enlace.api.endpoints import imports, invitations, partners, profiles, users
 
 # Swagger UI sets inline styles and loads its own bundle: relaxed for the docs page only.
 DOCS_CONTENT_SECURITY_POLICY = "; ".join(
@@ -46,6 +46,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/suppliers", partners.suppliers)
+api.add_router("/suppliers", profiles.router)
 api.add_router("/customers", partners.customers)
 api.add_router("/users", users.router)
 api.add_router("/invitations", invitations.router)

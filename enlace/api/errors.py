@@ -29,8 +29,19 @@ CONFLICT_CODES = {
     "already_disabled",
     "not_disabled",
     "not_ready",
+    "not_allowed_in_state",
 }
-UNPROCESSABLE_CODES = {"invalid_rows", "too_many_rows", "invalid_cursor", "not_editable"}
+UNPROCESSABLE_CODES = {
+    "invalid_rows",
+    "too_many_rows",
+    "invalid_cursor",
+    "not_editable",
+    "empty_profile",
+    "reason_required",
+    "comment_required",
+    "unknown_fields",
+    "too_long",
+}
 
 
 def error_body(code: str, message, *, field=None, rows=None) -> dict:

@@ -48,6 +48,14 @@ class WebhookEndpoint(models.Model):
         INVITATION_REGISTERED = "invitation.registered", _("Invitation registered")
         INVITATION_ACTIVATED = "invitation.activated", _("Invitation activated")
         PARTNER_REGISTERED = "partner.registered", _("Partner registered")
+        SUPPLIER_SUBMITTED = "supplier.submitted", _("Supplier profile submitted for review")
+        SUPPLIER_APPROVED = "supplier.approved", _("Supplier profile approved")
+        SUPPLIER_REJECTED = "supplier.rejected", _("Supplier profile rejected")
+        SUPPLIER_CHANGES_REQUESTED = (
+            "supplier.changes_requested",
+            _("Changes to a supplier profile requested"),
+        )
+        SUPPLIER_PROFILE_CHANGED = "supplier.profile_changed", _("Supplier profile changed")
 
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="webhook_endpoints"

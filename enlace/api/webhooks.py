@@ -16,13 +16,26 @@ from django.utils import timezone
 
 from enlace.api.models import WebhookDelivery, WebhookEndpoint
 from enlace.api.tasks import deliver_webhook
+from enlace.audit.models import AuditEvent
+from enlace.profiles.reviews import review_payload
 
 Event = WebhookEndpoint.Event
+Action = AuditEvent.Action
 AUDIT_EVENTS = {
     "sent": Event.INVITATION_SENT,
     "failed": Event.INVITATION_FAILED,
     "registered": Event.INVITATION_REGISTERED,
     "activated": Event.INVITATION_ACTIVATED,
+}
+# The audit events of a supplier's profile and its review; they name the buyer's partner.
+SUPPLIER_EVENTS = {
+    Action.PROFILE_SUBMITTED: Event.SUPPLIER_SUBMITTED,
+    # Sent back to review by a critical change: submitted again, for the buyer's systems too.
+    Action.PROFILE_REOPENED: Event.SUPPLIER_SUBMITTED,
+    Action.PROFILE_APPROVED: Event.SUPPLIER_APPROVED,
+    Action.PROFILE_REJECTED: Event.SUPPLIER_REJECTED,
+    Action.PROFILE_CHANGES_ASKED: Event.SUPPLIER_CHANGES_REQUESTED,
+    Action.PROFILE_CHANGED: Event.SUPPLIER_PROFILE_CHANGED,
 }
 
 
@@ -59,10 +72,28 @@ def invitation_payload(invitation) -> dict:
     }
 
 
+def supplier_payload(partner) -> dict:
+    """A supplier event's data: the buyer's supplier, its review by the buyer and its profile's
+    latest version (as GET /suppliers/{id}/review answers)."""
+    return {
+        "supplier": {
+            "id": partner.pk,
+            "code": partner.code,
+            "name": partner.name,
+            "tax_id": partner.company.tax_id,
+        },
+        **review_payload(organization=partner.organization, company=partner.company),
+    }
+
+
 class AuditSubscriber:
-    """Turns the audit events of invitations into webhook events (see enlace.audit.services)."""
+    """Turns the audit events of invitations and of suppliers' profiles into webhook events (see
+    enlace.audit.services)."""
 
     def watches(self, organization_id: int, action: str) -> bool:
+        if action in SUPPLIER_EVENTS:
+            endpoints = WebhookEndpoint.objects.filter(organization_id=organization_id, is_active=True)
+            return any(endpoint.wants(SUPPLIER_EVENTS[action]) for endpoint in endpoints)
         event = AUDIT_EVENTS.get(action)
         if event is None:
             return False
@@ -71,6 +102,11 @@ class AuditSubscriber:
         return any(endpoint.wants(e) for endpoint in endpoints for e in events)
 
     def recorded(self, audit_event) -> None:
+        if audit_event.action in SUPPLIER_EVENTS:
+            if audit_event.partner is not None:
+                payload = supplier_payload(audit_event.partner)
+                emit(audit_event.organization, SUPPLIER_EVENTS[audit_event.action], payload)
+            return
         invitation = audit_event.invitation
         if invitation is None:
             return

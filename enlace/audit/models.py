@@ -46,6 +46,11 @@ class AuditEvent(models.Model):
         OTHER_SESSIONS_ENDED = "sessions_ended", _("Signed out of other sessions")
         PROFILE_CHANGED = "profile_changed", _("Company profile changed")
         BANK_ACCOUNTS_CHANGED = "bank_changed", _("Company bank accounts changed")
+        PROFILE_SUBMITTED = "profile_submitted", _("Company profile submitted for review")
+        PROFILE_APPROVED = "profile_approved", _("Company profile approved")
+        PROFILE_REJECTED = "profile_rejected", _("Company profile rejected")
+        PROFILE_CHANGES_ASKED = "profile_changes", _("Changes to the company profile requested")
+        PROFILE_REOPENED = "profile_reopened", _("Company profile back to review after a critical change")
 
     organization = models.ForeignKey(
         "organizations.Organization",
@@ -72,6 +77,15 @@ class AuditEvent(models.Model):
     )
     invitation = models.ForeignKey(
         "invitations.Invitation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="audit_events",
+        db_constraint=False,
+    )
+    # The supplier a review of its profile is about.
+    partner = models.ForeignKey(
+        "partners.Partner",
         null=True,
         blank=True,
         on_delete=models.CASCADE,

@@ -42,7 +42,9 @@ def is_watched(organization_id: int, action: str) -> bool:
     return any(subscriber.watches(organization_id, action) for subscriber in _subscribers)
 
 
-def record(*, organization, action: str, actor=None, user=None, invitation=None, detail: str = ""):
+def record(
+    *, organization, action: str, actor=None, user=None, invitation=None, partner=None, detail: str = ""
+):
     """Write one audit event. Call it inside the transaction of the change it describes."""
     event = AuditEvent.objects.create(
         organization=organization,
@@ -50,6 +52,7 @@ def record(*, organization, action: str, actor=None, user=None, invitation=None,
         actor=actor if actor is not None and actor.is_authenticated else None,
         user=user,
         invitation=invitation,
+        partner=partner,
         detail=detail[:DETAIL_LENGTH],
     )
     _tell_subscribers(event)

@@ -61,11 +61,11 @@ def status_condition(status: str, now) -> Q | None:
 
 
 def supplier_directory(
-    *, organization, query: str = "", group_id=None, status: str = "", now=None, limit=None
+    *, organization, query: str = "", group_id=None, status: str = "", now=None, limit=None, narrow=None
 ):
     """The organization's suppliers, searched and filtered, each annotated with the state,
     expiry and delivery error of its latest invitation. `limit` as in search_partners: the
-    status filter counts toward it."""
+    status filter, and the caller's own `narrow` (a function of a queryset), count toward it."""
     now = now or timezone.now()
     latest = _latest_invitation()
     condition = status_condition(status, now)
@@ -76,7 +76,8 @@ def supplier_directory(
             invitation_expires_at=Subquery(latest.values("expires_at")[:1]),
             delivery_error=Subquery(latest.values("delivery_error")[:1]),
         )
-        return suppliers if condition is None else suppliers.filter(condition)
+        suppliers = suppliers if condition is None else suppliers.filter(condition)
+        return suppliers if narrow is None else narrow(suppliers)
 
     return search_partners(
         organization=organization,

@@ -1,6 +1,7 @@
 """The organization's partners: the customer master (list, search, add) and the supplier
 directory (list, search and filter with their network status, add one, invite one or many)."""
 
+from functools import partial
 from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib import messages
@@ -24,6 +25,8 @@ from enlace.partners.forms import PartnerForm
 from enlace.partners.models import Partner, PartnerGroup
 from enlace.partners.selectors import SEARCH_LIMIT, keyset_page, more_than_limit, search_partners
 from enlace.partners.services import create_partner
+from enlace.profiles.models import ProfileReview
+from enlace.profiles.reviews import with_review_state
 
 
 @staff_required
@@ -113,8 +116,16 @@ def supplier_list(request):
     status = request.GET.get("status", "")
     if status not in dict(STATUSES):
         status = ""
+    review_state = request.GET.get("review", "")
+    if review_state not in ProfileReview.State.values:
+        review_state = ""
     suppliers = supplier_directory(
-        organization=organization, query=query, group_id=group_id, status=status, limit=SEARCH_LIMIT
+        organization=organization,
+        query=query,
+        group_id=group_id,
+        status=status,
+        limit=SEARCH_LIMIT,
+        narrow=partial(with_review_state, organization=organization, state=review_state),
     )
     # The supplier's registered people, to open and manage from here (one query per page).
     its_people = Prefetch("users", queryset=User.objects.filter(organization=organization).order_by("pk"))
@@ -125,8 +136,10 @@ def supplier_list(request):
         before=_int_or_none(request.GET.get("before")),
         size=PAGE_SIZE,
     )
+    review_labels = dict(ProfileReview.State.choices)
     for partner in page.rows:
         partner.status = status_of(partner)
+        partner.review_label = review_labels[partner.review_state or ProfileReview.State.DRAFT]
     more = bool(query) and more_than_limit(suppliers, limit=SEARCH_LIMIT)
     context = {
         "page": page,
@@ -136,8 +149,10 @@ def supplier_list(request):
         "status": status,
         "groups": groups,
         "statuses": STATUSES,
-        "filtered": bool(query or group_id or status),
-        "filters_query": _filters_query(q=query, group=group_id or "", status=status),
+        "review_state": review_state,
+        "review_states": ProfileReview.State.choices,
+        "filtered": bool(query or group_id or status or review_state),
+        "filters_query": _filters_query(q=query, group=group_id or "", status=status, review=review_state),
     }
     template = "partners/suppliers/_rows.html" if request.htmx else "partners/suppliers/list.html"
     return render(request, template, context)

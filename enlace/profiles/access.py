@@ -11,6 +11,8 @@ The files of the profile's documents follow the same rule (`reads_profile`).
 
 from dataclasses import replace
 
+from django.shortcuts import get_object_or_404
+
 from enlace.accounts.models import User
 from enlace.partners.models import Company, Partner
 from enlace.profiles.banking import mask
@@ -47,6 +49,16 @@ def reads_profile(user, membership, company_id: int) -> bool:
     return Partner.objects.filter(
         organization=membership.organization_id, kind=Partner.Kind.SUPPLIER, company=company_id
     ).exists()
+
+
+def supplier_in(organization, partner_id: int) -> Partner:
+    """The organization's supplier `partner_id` (for an API key); Http404 for any other."""
+    return get_object_or_404(
+        Partner.objects.select_related("company", "organization"),
+        organization=organization,
+        kind=Partner.Kind.SUPPLIER,
+        pk=partner_id,
+    )
 
 
 def masks_bank_numbers(membership) -> bool:

@@ -5,7 +5,14 @@ from datetime import date
 
 from django.utils.formats import date_format
 
-from enlace.profiles.fields import COMPANY_FIELDS, SECTION_ITEM_NAMES, SECTIONS, AccountType, DocumentKind
+from enlace.profiles.fields import (
+    COMPANY_FIELDS,
+    SECTION_ITEM_NAMES,
+    SECTIONS,
+    AccountType,
+    DocumentKind,
+    review_field,
+)
 
 # Fields whose stored value is a code, read by people as its label; fields that hold a date.
 CHOICES = {"account_type": AccountType, "kind": DocumentKind}
@@ -56,6 +63,10 @@ class Change:
     @property
     def new_text(self):
         return readable(self.field, self.new)
+
+    @property
+    def review_field(self) -> str:
+        return review_field(self.section, self.field)
 
     @property
     def kind(self) -> str:

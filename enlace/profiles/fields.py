@@ -45,6 +45,21 @@ SECTION_ITEM_NAMES = {
 BANK_ACCOUNTS = "bank_accounts"
 DOCUMENTS = "documents"
 
+# What a buyer's review comments on: each company field ("company.<name>") and each list as a whole.
+REVIEW_FIELDS = {
+    **{f"company.{name}": label for name, label in COMPANY_FIELDS.items()},
+    "contacts": _("Contacts"),
+    BANK_ACCOUNTS: _("Bank accounts"),
+    DOCUMENTS: _("Documents"),
+}
+# A change to any of these sends an approved profile back to each buyer that approved it.
+CRITICAL_FIELDS = frozenset({BANK_ACCOUNTS, "company.tax_regime"})
+
+
+def review_field(section: str, field: str) -> str:
+    """The REVIEW_FIELDS key of a changed field: its list, or "company.<name>"."""
+    return section or f"company.{field}"
+
 
 class AccountType(models.TextChoices):
     CHECKING = "checking", _("Checking")

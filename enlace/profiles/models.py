@@ -3,8 +3,9 @@ import uuid
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-from enlace.profiles.fields import DocumentKind
+from enlace.profiles.fields import REVIEW_FIELDS, DocumentKind
 
 
 class ProfileVersion(models.Model):
@@ -79,3 +80,91 @@ class Document(models.Model):
 
     def expired_on(self, day) -> bool:
         return self.expires_on is not None and self.expires_on < day
+
+
+class ProfileReview(models.Model):
+    """One buyer's review of a supplier's profile: per (buyer organization, company), the state
+    its moves reached (see profiles.review_lifecycle) and the version it is about (the one last
+    submitted, or approved). No row yet reads as a draft."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="profile_reviews"
+    )
+    company = models.ForeignKey("partners.Company", on_delete=models.CASCADE, related_name="profile_reviews")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    version = models.ForeignKey(
+        ProfileVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "company"], name="one_profile_review_per_buyer")
+        ]
+        # The directory's filter by state reads the organization's reviews of one state.
+        indexes = [models.Index(fields=["organization", "state"], name="profile_review_state")]
+
+    def __str__(self):
+        return f"{self.organization_id}/{self.company_id}: {self.state}"
+
+
+class ReviewStep(models.Model):
+    """One move of a review, for its timeline: who, when, on which version, and why (a
+    rejection's reason, the comments of a request for changes)."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        REOPENED = "reopened", _("Review needed again after a critical change")
+
+    review = models.ForeignKey(ProfileReview, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    version = models.ForeignKey(
+        ProfileVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    # A reopening's critical fields (keys of profiles.fields.REVIEW_FIELDS) that changed.
+    fields = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.review_id}: {self.action}"
+
+    @property
+    def field_labels(self) -> list[str]:
+        return [str(REVIEW_FIELDS[field]) for field in self.fields if field in REVIEW_FIELDS]
+
+
+class ReviewComment(models.Model):
+    """A buyer's comment on one field of the profile (a key of profiles.fields.REVIEW_FIELDS),
+    made with a request for changes."""
+
+    step = models.ForeignKey(ReviewStep, on_delete=models.CASCADE, related_name="comments")
+    field = models.CharField(max_length=50)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.field}: {self.text[:40]}"
+
+    @property
+    def label(self) -> str:
+        return str(REVIEW_FIELDS.get(self.field, self.field))

@@ -16,10 +16,12 @@ from enlace.audit.services import record
 from enlace.lib.errors import DomainError
 from enlace.mail.rendering import Email
 from enlace.organizations.time_zones import format_moment
-from enlace.partners.models import Company
+from enlace.partners.models import Company, Partner
 from enlace.profiles.changes import changes_between
 from enlace.profiles.fields import BANK_ACCOUNTS, COMPANY_FIELDS, SECTIONS, empty_profile
 from enlace.profiles.models import ProfileVersion
+from enlace.profiles.people import people_of
+from enlace.profiles.reviews import reopen_after_critical_change
 
 
 def latest_version(company) -> ProfileVersion | None:
@@ -30,18 +32,6 @@ def current_data(company) -> dict:
     """The profile as it stands: the newest version's data, or the empty profile."""
     version = latest_version(company)
     return version.data if version is not None else empty_profile(company)
-
-
-def people_of(company):
-    """The company's registered people: its supplier users, in every organization, who can sign
-    in (activated, not disabled, with an address)."""
-    return (
-        User.objects.filter(profile=User.Profile.SUPPLIER, partner__company=company, is_active=True)
-        .exclude(status=User.Status.PENDING_ACTIVATION)
-        .exclude(email="")
-        .select_related("account", "organization")
-        .order_by("pk")
-    )
 
 
 @transaction.atomic
@@ -67,13 +57,20 @@ def save_profile(*, company: Company, by: User, **parts) -> ProfileVersion | Non
     # Named by their keys: an event's detail is read in any language.
     fields = ", ".join(dict.fromkeys(change.section or change.field for change in changes))
     organization = by.organization
-    record(
-        organization=organization,
-        action=AuditEvent.Action.PROFILE_CHANGED,
-        actor=by,
-        user=by,
-        detail=f"{company.name}, v{version.number}: {fields}",
+    # Every buyer's audit trail (and so its webhooks) hears of the new version; the person's own
+    # timeline is in the organization that brought them in.
+    buyers = Partner.objects.filter(company=company, kind=Partner.Kind.SUPPLIER).select_related(
+        "organization"
     )
+    for partner in buyers:
+        record(
+            organization=partner.organization,
+            action=AuditEvent.Action.PROFILE_CHANGED,
+            actor=by,
+            user=by if partner.pk == by.partner_id else None,
+            partner=partner,
+            detail=f"{company.name}, v{version.number}: {fields}",
+        )
     if any(change.section == BANK_ACCOUNTS for change in changes):
         record(
             organization=organization,
@@ -83,6 +80,7 @@ def save_profile(*, company: Company, by: User, **parts) -> ProfileVersion | Non
             detail=f"{company.name}, v{version.number}",
         )
         notify_bank_change(version)
+    reopen_after_critical_change(version=version, changes=changes, by=by)
     return version
 
 

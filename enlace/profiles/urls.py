@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enlace.profiles import document_views, views
+from enlace.profiles import document_views, review_views, views
 
 app_name = "profiles"
 
@@ -17,4 +17,13 @@ urlpatterns = [
     path("company-profile/documents/<uuid:public_id>/remove/", document_views.remove, name="remove_document"),
     path("documents/<uuid:public_id>/", document_views.document_file, name="document_file"),
     path("suppliers/<int:pk>/profile/", views.supplier_profile, name="supplier_profile"),
+    path("company-profile/buyers/<int:organization_id>/", review_views.buyer_review, name="buyer_review"),
+    path(
+        "company-profile/buyers/<int:organization_id>/submit/",
+        review_views.submit_to_buyer,
+        name="submit_to_buyer",
+    ),
+    path("suppliers/<int:pk>/profile/review/approve/", review_views.approve, name="review_approve"),
+    path("suppliers/<int:pk>/profile/review/reject/", review_views.reject, name="review_reject"),
+    path("suppliers/<int:pk>/profile/review/changes/", review_views.request_changes, name="review_changes"),
 ]

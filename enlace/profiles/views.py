@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from enlace.profiles import access
+from enlace.profiles import access, reviews
 from enlace.profiles.changes import changes_between
 from enlace.profiles.documents import documents_context
 from enlace.profiles.forms import BankAccountForm, CompanyForm, ContactForm, cleaned_items, item_formset
@@ -53,6 +53,7 @@ def overview(request, company):
         "data": data,
         "history": _history(company),
         "own": True,
+        "buyers": reviews.reviews_by_buyer(company),
         **documents_context(data),
     }
     return render(request, "profiles/overview.html", context)
@@ -135,7 +136,13 @@ def supplier_profile(request, pk):
     masked = access.masks_bank_numbers(request.membership)
     data = current_data(company)
     history = _history(company, masked=masked)
+    review = reviews.review_of(organization=request.organization, company=company)
+    timeline = reviews.timeline(review)
     context = {
+        "review": review,
+        "timeline": timeline,
+        "approved_version": reviews.last_approved_version(timeline),
+        "reviews_it": request.membership.is_admin,
         "partner": partner,
         "company": company,
         "data": access.masked(data) if masked else data,

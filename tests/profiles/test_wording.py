@@ -40,3 +40,47 @@ def test_the_profile_pages_and_email_have_no_english_in_spanish(rosa, bob, alice
     text = email.subject + "\n" + email.body
     problems += [f"email: {p}" for p in wording_defects(text, "es", english_only)]
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_the_review_pages_and_emails_have_no_english_in_spanish(rosa, bob, alice, alice_client, acme, steel):
+    from enlace.profiles import reviews
+    from enlace.profiles.models import ReviewStep
+    from tests.profiles.reviewing import ask_changes, submit
+
+    english_only = english_only_words()
+    rosa_client = browser_of(rosa)
+    post_company(rosa_client)
+    post_items(rosa_client, "bank_accounts", [bank_account()])
+    submit(rosa_client, acme)
+    ask_changes(alice_client, steel, **{"company.city": "Falta el cantón", "bank_accounts": "Otra cuenta"})
+    submit(rosa_client, acme)
+    reviews.approve_profile(organization=acme, company=steel.company, by=alice)
+    post_items(rosa_client, "bank_accounts", [bank_account(number="2100999988")])  # back to review
+    buyer = reverse("profiles:supplier_profile", args=[steel.pk])
+    pages = [
+        (rosa_client, reverse("profiles:overview")),
+        (rosa_client, reverse("profiles:buyer_review", args=[acme.pk])),
+        (alice_client, buyer),
+        (alice_client, reverse("profiles:review_changes", args=[steel.pk])),
+        (browser_of(bob), buyer),
+    ]
+    problems = []
+    for browser, path in pages:
+        response = browser.get(path)
+        assert response.status_code == 200, path
+        problems += [
+            f"{path}: {p}"
+            for p in wording_defects(visible_text(response.content.decode()), "es", english_only)
+        ]
+    emails = [
+        reviews.decision_notice(step, rosa)
+        for step in ReviewStep.objects.exclude(action__in=["submitted", "reopened"])
+    ]
+    emails.append(reviews.reopened_notice(ReviewStep.objects.get(action="reopened"), alice))
+    for email in emails:
+        built = message(email)
+        problems += [
+            f"email: {p}" for p in wording_defects(built.subject + "\n" + built.body, "es", english_only)
+        ]
+    assert problems == [], "\n".join(problems)

@@ -1,0 +1,134 @@
+"""A supplier's company profile and the organization's review of it, under /suppliers/{id}.
+
+No API key reads bank account numbers in full: keys carry no permissions of their own (each
+acts for its whole organization), so the numbers are masked for every key, as for a buyer's
+members on the pages.
+"""
+
+from datetime import datetime
+
+from ninja import Field, Router, Schema
+
+from enlace.api.schemas import Error, Id
+from enlace.partners.models import Partner
+from enlace.profiles import access, reviews
+from enlace.profiles.fields import REVIEW_FIELDS
+from enlace.profiles.models import ProfileReview, ProfileVersion, ReviewStep
+from enlace.profiles.services import current_data
+
+router = Router(tags=["Suppliers"])
+ERRORS = {400: Error, 401: Error, 404: Error, 409: Error, 422: Error, 429: Error}
+
+
+class ProfileOut(Schema):
+    supplier_id: int
+    version: int | None = Field(description="The latest version; null before the first save.")
+    saved_at: datetime | None
+    data: dict = Field(description="The profile; bank account numbers masked (their last four characters).")
+
+
+class CommentOut(Schema):
+    field: str
+    text: str
+
+
+class StepOut(Schema):
+    action: str = Field(description=", ".join(ReviewStep.Action.values))
+    version: int | None
+    at: datetime
+    reason: str = Field(description="A rejection's reason.")
+    fields: list[str] = Field(description="A reopening's critical fields that changed.")
+    comments: list[CommentOut] = Field(description="A request for changes' comments, per field.")
+
+
+class ReviewDetail(Schema):
+    state: str = Field(description=", ".join(ProfileReview.State.values))
+    version: int | None = Field(description="The version submitted, or approved.")
+    updated_at: datetime | None
+    steps: list[StepOut]
+
+
+class ProfileVersionRef(Schema):
+    version: int | None = Field(description="The profile's latest version.")
+
+
+class ReviewOut(Schema):
+    review: ReviewDetail
+    profile: ProfileVersionRef
+
+
+class RejectIn(Schema):
+    reason: str = Field(..., max_length=reviews.REASON_LENGTH)
+
+
+class ChangesIn(Schema):
+    comments: dict[str, str] = Field(
+        ..., description="A comment per field to correct: " + ", ".join(REVIEW_FIELDS) + "."
+    )
+
+
+def _supplier(request, partner_id) -> Partner:
+    return access.supplier_in(request.organization, partner_id)
+
+
+def _review(request, partner) -> dict:
+    return reviews.review_payload(organization=request.organization, company=partner.company)
+
+
+@router.get(
+    "/{partner_id}/profile", response={200: ProfileOut, **ERRORS}, operation_id="get_supplier_profile"
+)
+def get_profile(request, partner_id: Id):
+    """The supplier's company profile as it stands (its latest version)."""
+    partner = _supplier(request, partner_id)
+    version = ProfileVersion.objects.filter(company=partner.company).first()
+    return {
+        "supplier_id": partner.pk,
+        "version": version.number if version else None,
+        "saved_at": version.created_at if version else None,
+        "data": access.masked(current_data(partner.company)),
+    }
+
+
+@router.get("/{partner_id}/review", response={200: ReviewOut, **ERRORS}, operation_id="get_supplier_review")
+def get_review(request, partner_id: Id):
+    """The organization's review of the supplier's profile, with its timeline."""
+    return _review(request, _supplier(request, partner_id))
+
+
+@router.post(
+    "/{partner_id}/review/approve",
+    response={200: ReviewOut, **ERRORS},
+    operation_id="approve_supplier_profile",
+)
+def approve(request, partner_id: Id):
+    """Approve the submitted profile (409 in any other state); the supplier's people are told."""
+    partner = _supplier(request, partner_id)
+    reviews.approve_profile(organization=request.organization, company=partner.company, by=None)
+    return _review(request, partner)
+
+
+@router.post(
+    "/{partner_id}/review/reject", response={200: ReviewOut, **ERRORS}, operation_id="reject_supplier_profile"
+)
+def reject(request, partner_id: Id, payload: RejectIn):
+    """Reject the submitted profile, saying why (required)."""
+    partner = _supplier(request, partner_id)
+    reviews.reject_profile(
+        organization=request.organization, company=partner.company, by=None, reason=payload.reason
+    )
+    return _review(request, partner)
+
+
+@router.post(
+    "/{partner_id}/review/request-changes",
+    response={200: ReviewOut, **ERRORS},
+    operation_id="request_supplier_profile_changes",
+)
+def request_changes(request, partner_id: Id, payload: ChangesIn):
+    """Send the submitted profile back with a comment on each field to correct (one at least)."""
+    partner = _supplier(request, partner_id)
+    reviews.request_changes(
+        organization=request.organization, company=partner.company, by=None, comments=payload.comments
+    )
+    return _review(request, partner)

@@ -1,0 +1,407 @@
+"""Each buyer's review of a supplier's profile: the supplier submits its latest version to a
+buyer; the buyer's admins approve it, reject it with a reason, or ask for changes with a comment
+on each field concerned; a later change to a critical field sends an approval back to review.
+
+Every move goes through profiles.review_lifecycle, writes a step of the review's timeline and an
+audit event (which the API's webhooks hear of), and enqueues its emails in the same transaction.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+from django_tasks import task
+
+from enlace.accounts import links
+from enlace.audit.models import AuditEvent
+from enlace.audit.services import record
+from enlace.lib.errors import DomainError
+from enlace.mail.rendering import Email
+from enlace.organizations.models import Membership
+from enlace.partners.models import Company, Partner
+from enlace.profiles import review_lifecycle
+from enlace.profiles.fields import CRITICAL_FIELDS, REVIEW_FIELDS
+from enlace.profiles.models import ProfileReview, ProfileVersion, ReviewComment, ReviewStep
+from enlace.profiles.people import admins_of, people_of
+
+State = ProfileReview.State
+Step = ReviewStep.Action
+REASON_LENGTH = 2000
+COMMENT_LENGTH = 2000
+
+AUDIT_ACTIONS = {
+    Step.SUBMITTED: AuditEvent.Action.PROFILE_SUBMITTED,
+    Step.APPROVED: AuditEvent.Action.PROFILE_APPROVED,
+    Step.REJECTED: AuditEvent.Action.PROFILE_REJECTED,
+    Step.CHANGES_REQUESTED: AuditEvent.Action.PROFILE_CHANGES_ASKED,
+    Step.REOPENED: AuditEvent.Action.PROFILE_REOPENED,
+}
+
+
+@dataclass
+class BuyerReview:
+    """One buyer of the company (its supplier record there) and that buyer's review."""
+
+    partner: Partner
+    review: ProfileReview
+
+    @property
+    def organization(self):
+        return self.partner.organization
+
+    @property
+    def can_submit(self) -> bool:
+        return review_lifecycle.allowed("submit", self.review.state)
+
+
+def reviews_by_buyer(company: Company) -> list[BuyerReview]:
+    """Every organization that has the company as supplier, with its review (a draft when the
+    company never submitted to it), by the buyer's name; two queries."""
+    buyers = (
+        Partner.objects.filter(company=company, kind=Partner.Kind.SUPPLIER)
+        .select_related("organization")
+        .order_by("organization__name", "pk")
+    )
+    reviews = {
+        review.organization_id: review
+        for review in ProfileReview.objects.filter(company=company).select_related("version")
+    }
+    return [
+        BuyerReview(
+            partner,
+            reviews.get(partner.organization_id)
+            or ProfileReview(organization=partner.organization, company=company),
+        )
+        for partner in buyers
+    ]
+
+
+def with_review_state(partners, *, organization, state: str = ""):
+    """The organization's suppliers annotated with `review_state`, the state of its review of
+    each one's profile (None: a draft), in the same query; only those in `state`, if given."""
+    reviews = ProfileReview.objects.filter(organization=organization, company=OuterRef("company"))
+    partners = partners.annotate(review_state=Subquery(reviews.values("state")[:1]))
+    if state == State.DRAFT:
+        return partners.filter(Q(review_state__isnull=True) | Q(review_state=State.DRAFT))
+    return partners.filter(review_state=state) if state else partners
+
+
+def review_of(*, organization, company) -> ProfileReview:
+    """The organization's review of the company; an unsaved draft when there is none yet."""
+    review = (
+        ProfileReview.objects.select_related("version")
+        .filter(organization=organization, company=company)
+        .first()
+    )
+    return review or ProfileReview(organization=organization, company=company)
+
+
+def timeline(review: ProfileReview) -> list[ReviewStep]:
+    """The review's steps, oldest first, with who made them and their comments."""
+    if review.pk is None:
+        return []
+    return list(review.steps.select_related("actor", "version").prefetch_related("comments"))
+
+
+def last_approved_version(steps: list[ReviewStep]) -> ProfileVersion | None:
+    """The version the buyer approved last (from the review's timeline), to compare with."""
+    approvals = [step for step in steps if step.action == Step.APPROVED]
+    return approvals[-1].version if approvals else None
+
+
+def latest_comments(review: ProfileReview) -> list[ReviewComment]:
+    """The comments of the last request for changes, while the supplier has them to address."""
+    if review.pk is None or review.state != State.CHANGES_REQUESTED:
+        return []
+    step = review.steps.filter(action=Step.CHANGES_REQUESTED).order_by("-created_at", "-id").first()
+    return list(step.comments.all()) if step else []
+
+
+def _supplier(organization, company) -> Partner:
+    partner = Partner.objects.filter(
+        organization=organization, company=company, kind=Partner.Kind.SUPPLIER
+    ).first()
+    if partner is None:
+        raise DomainError("not_a_supplier", _("This company is not a supplier of this organization."))
+    return partner
+
+
+def _locked(organization, company) -> ProfileReview:
+    """The review's row, locked for the move (written as a draft the first time)."""
+    review, _created = ProfileReview.objects.get_or_create(organization=organization, company=company)
+    return (
+        ProfileReview.objects.select_for_update().select_related("organization", "company").get(pk=review.pk)
+    )
+
+
+def _check_admin(organization, by) -> None:
+    """Only the buyer's admins decide (an API key acts for the organization: `by` is None)."""
+    if by is None:
+        return
+    if not Membership.objects.filter(organization=organization, user=by, role=Membership.Role.ADMIN).exists():
+        raise DomainError("admins_only", _("Only your organization's administrators review profiles."))
+
+
+def _step(review, partner, action, *, by, reason="", comments=(), fields=()) -> ReviewStep:
+    actor = by if by is not None and by.is_authenticated else None
+    step = ReviewStep.objects.create(
+        review=review, action=action, version=review.version, actor=actor, reason=reason, fields=list(fields)
+    )
+    ReviewComment.objects.bulk_create(
+        ReviewComment(step=step, field=field, text=text) for field, text in comments
+    )
+    version = f", v{review.version.number}" if review.version else ""
+    record(
+        organization=review.organization,
+        action=AUDIT_ACTIONS[action],
+        actor=actor,
+        partner=partner,
+        detail=f"{review.company.name}{version}",
+    )
+    return step
+
+
+@transaction.atomic
+def submit_profile(*, organization, company: Company, by) -> ProfileReview:
+    """The company sends the latest version of its profile to one of its buyers for review."""
+    partner = _supplier(organization, company)
+    version = ProfileVersion.objects.filter(company=company).first()
+    if version is None:
+        raise DomainError("empty_profile", _("Fill in the profile before submitting it."))
+    review = _locked(organization, company)
+    review_lifecycle.move(review, "submit")
+    review.version = version
+    review.save()
+    _step(review, partner, Step.SUBMITTED, by=by)
+    return review
+
+
+@transaction.atomic
+def approve_profile(*, organization, company: Company, by) -> ProfileReview:
+    """The buyer approves the submitted version; the company's people are told."""
+    _check_admin(organization, by)
+    partner = _supplier(organization, company)
+    review = _locked(organization, company)
+    review_lifecycle.move(review, "approve")
+    review.save()
+    _notify_company(_step(review, partner, Step.APPROVED, by=by))
+    return review
+
+
+@transaction.atomic
+def reject_profile(*, organization, company: Company, by, reason: str) -> ProfileReview:
+    """The buyer rejects the submitted version, saying why; the company's people are told."""
+    _check_admin(organization, by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason_required", _("Say why the profile is rejected."), field="reason")
+    if len(reason) > REASON_LENGTH:
+        raise DomainError(
+            "too_long", _("Write at most %(max)s characters.") % {"max": REASON_LENGTH}, field="reason"
+        )
+    partner = _supplier(organization, company)
+    review = _locked(organization, company)
+    review_lifecycle.move(review, "reject")
+    review.save()
+    _notify_company(_step(review, partner, Step.REJECTED, by=by, reason=reason))
+    return review
+
+
+@transaction.atomic
+def request_changes(*, organization, company: Company, by, comments: dict[str, str]) -> ProfileReview:
+    """The buyer sends the profile back with a comment on each field to correct (`comments`:
+    REVIEW_FIELDS key → text; blank ones are ignored, at least one is needed)."""
+    _check_admin(organization, by)
+    unknown = sorted(set(comments) - set(REVIEW_FIELDS))
+    if unknown:
+        raise DomainError("unknown_fields", _("Unknown profile fields."), field=unknown[0])
+    kept = [(field, (comments[field] or "").strip()) for field in REVIEW_FIELDS if field in comments]
+    kept = [(field, text) for field, text in kept if text]
+    if not kept:
+        raise DomainError("comment_required", _("Comment on at least one field to request changes."))
+    for field, text in kept:
+        if len(text) > COMMENT_LENGTH:
+            raise DomainError(
+                "too_long", _("Write at most %(max)s characters.") % {"max": COMMENT_LENGTH}, field=field
+            )
+    partner = _supplier(organization, company)
+    review = _locked(organization, company)
+    review_lifecycle.move(review, "request_changes")
+    review.save()
+    _notify_company(_step(review, partner, Step.CHANGES_REQUESTED, by=by, comments=kept))
+    return review
+
+
+def reopen_after_critical_change(*, version: ProfileVersion, changes, by) -> list[ProfileReview]:
+    """After a save: each buyer that approved the company reviews it again if the save changed a
+    critical field (profiles.fields.CRITICAL_FIELDS), and its admins are told. Call it inside
+    the save's transaction. Other changes keep the approvals."""
+    critical = sorted(
+        {change.review_field for change in changes} & CRITICAL_FIELDS, key=list(REVIEW_FIELDS).index
+    )
+    if not critical:
+        return []
+    approved = (
+        ProfileReview.objects.select_for_update()
+        .select_related("organization", "company")
+        .filter(company=version.company, state=State.APPROVED)
+    )
+    reopened = []
+    for review in approved:
+        review_lifecycle.move(review, "reopen")
+        review.version = version
+        review.save()
+        # A buyer that no longer lists the company still has its review reopened, naming no partner.
+        partner = Partner.objects.filter(
+            organization=review.organization, company=review.company, kind=Partner.Kind.SUPPLIER
+        ).first()
+        step = _step(review, partner, Step.REOPENED, by=by, fields=critical)
+        for admin in admins_of(review.organization):
+            send_reopened_notice.enqueue(step.pk, admin.pk)
+        reopened.append(review)
+    return reopened
+
+
+# --- emails -----------------------------------------------------------------------------------
+
+
+def _notify_company(step: ReviewStep) -> None:
+    """One email per registered person of the company (one per address)."""
+    seen = set()
+    for person in people_of(step.review.company).annotate(email_lower=Lower("email")):
+        if person.email_lower not in seen:
+            seen.add(person.email_lower)
+            send_decision_notice.enqueue(step.pk, person.pk)
+
+
+def _zone_of(person) -> str:
+    organization = links.organization_of(person)
+    return organization.zone.key if organization else settings.TIME_ZONE
+
+
+def decision_notice(step: ReviewStep, person) -> Email:
+    """A buyer's decision on the profile, as one of the company's people reads it."""
+    review = step.review
+    return Email(
+        template="profile-review-decided",
+        to=person.email,
+        language=links.language_of(person),
+        context={
+            "name": person.get_full_name() or person.username,
+            "company_name": review.company.name,
+            "buyer_name": review.organization.name,
+            "decision": step.action,
+            "reason": step.reason,
+            "comments": list(step.comments.all()),
+            "version": step.version.number if step.version else "",
+            "review_url": settings.BASE_URL + reverse("profiles:buyer_review", args=[review.organization_id]),
+        },
+    )
+
+
+def reopened_notice(step: ReviewStep, admin) -> Email:
+    """A critical change to a profile the admin's organization approved."""
+    review = step.review
+    partner = _supplier(review.organization, review.company)
+    return Email(
+        template="profile-review-reopened",
+        to=admin.email,
+        language=links.language_of(admin),
+        context={
+            "name": admin.get_full_name() or admin.email,
+            "company_name": partner.name,
+            # Joined when the email is rendered, in the admin's language.
+            "fields": _joined([REVIEW_FIELDS[field] for field in step.fields if field in REVIEW_FIELDS]),
+            "version": step.version.number if step.version else "",
+            "profile_url": settings.BASE_URL + reverse("profiles:supplier_profile", args=[partner.pk]),
+        },
+    )
+
+
+def _join(labels) -> str:
+    return ", ".join(str(label) for label in labels)
+
+
+_joined = lazy(_join, str)
+
+
+def _steps():
+    return ReviewStep.objects.select_related("review__organization", "review__company", "version")
+
+
+def send_decision(step_id: int, person_id: int, *, attempt: int = 1, now=None) -> str:
+    now = now or timezone.now()
+    step = _steps().filter(pk=step_id).first()
+    # Someone disabled meanwhile (or no longer the company's) is told nothing.
+    person = people_of(step.review.company).filter(pk=person_id).first() if step else None
+    if step is None or person is None:
+        return "skipped"
+    return links.send_email(
+        lambda: decision_notice(step, person),
+        what=f"Profile review decision {step_id} to {person_id}",
+        attempt=attempt,
+        retry=lambda attempt: send_decision_notice.using(run_after=links.run_after(attempt, now)).enqueue(
+            step_id, person_id, attempt + 1
+        ),
+    )
+
+
+def send_reopened(step_id: int, admin_id: int, *, attempt: int = 1, now=None) -> str:
+    now = now or timezone.now()
+    step = _steps().filter(pk=step_id).first()
+    # An admin who left the organization meanwhile is told nothing.
+    admin = admins_of(step.review.organization).filter(pk=admin_id).first() if step else None
+    if step is None or admin is None:
+        return "skipped"
+    return links.send_email(
+        lambda: reopened_notice(step, admin),
+        what=f"Profile review reopened {step_id} to {admin_id}",
+        attempt=attempt,
+        retry=lambda attempt: send_reopened_notice.using(run_after=links.run_after(attempt, now)).enqueue(
+            step_id, admin_id, attempt + 1
+        ),
+    )
+
+
+@task()
+def send_decision_notice(step_id: int, person_id: int, attempt: int = 1) -> str:
+    return send_decision(step_id, person_id, attempt=attempt)
+
+
+@task()
+def send_reopened_notice(step_id: int, admin_id: int, attempt: int = 1) -> str:
+    return send_reopened(step_id, admin_id, attempt=attempt)
+
+
+def review_payload(*, organization, company) -> dict:
+    """The organization's review of the company as the API and the webhooks tell it: its state,
+    the version it is about, the profile's latest version, and its timeline."""
+    review = review_of(organization=organization, company=company)
+    latest = ProfileVersion.objects.filter(company=company).values_list("number", flat=True).first()
+    return {
+        "review": {
+            "state": review.state,
+            "version": review.version.number if review.version else None,
+            "updated_at": review.updated_at,
+            "steps": [
+                {
+                    "action": step.action,
+                    "version": step.version.number if step.version else None,
+                    "at": step.created_at,
+                    "reason": step.reason,
+                    "fields": step.fields,
+                    "comments": [
+                        {"field": comment.field, "text": comment.text} for comment in step.comments.all()
+                    ],
+                }
+                for step in timeline(review)
+            ],
+        },
+        "profile": {"version": latest},
+    }
