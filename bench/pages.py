@@ -87,6 +87,7 @@ def main() -> None:
     if not (args.reuse and data_file.exists()):
         data_file = fill(args.partners, args, env)
     data = json.loads(data_file.read_text())
+    enlace(env, "migrate", "--noinput", "--verbosity", "0")  # a reused database may predate a migration
     enlace(env, "collectstatic", "--noinput", "--verbosity", "0")
 
     os.environ.update(env)
