@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +16,7 @@ from enlace.organizations.decorators import staff_required
 from enlace.organizations.models import Organization
 from enlace.organizations.time_zones import UNKNOWN_ZONE, time_zone_names
 from enlace.partners.models import Partner
+from enlace.profiles.reviews import review_funnel
 
 # The periods the home's chart offers, in days.
 CHART_PERIODS = (90, 30)
@@ -42,12 +44,19 @@ def home(request):
             :ATTENTION_ROWS
         ]
     )
+    funnels = campaign_funnels(organization=organization, now=now)
+    # After registering, a supplier submits its profile to this buyer, which approves it.
+    funnels["suppliers"].stages += review_funnel(
+        organization=organization,
+        invited=funnels["suppliers"].invited,
+        directory_url=reverse("partners:supplier_list"),
+    )
     return render(
         request,
         "organizations/home.html",
         {
             "counts": counts,
-            "funnels": campaign_funnels(organization=organization, now=now),
+            "funnels": funnels,
             "attention": needs_attention(organization=organization, now=now),
             "imports": [(batch, batch_progress(batch)) for batch in imports],
             "activity": weekly_activity(organization=organization, days=days, now=now),
