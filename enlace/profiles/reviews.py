@@ -111,12 +111,9 @@ def review_funnel(*, organization, invited: int, directory_url: str) -> list[Num
     links to the supplier directory (`directory_url`) filtered to exactly those suppliers. One
     query, counted from the (organization, state) index of the organization's reviews."""
     counts = (
-        ProfileReview.objects.filter(organization=organization)
+        ProfileReview.objects.filter(organization=organization, state__in=SUBMITTED_AT_LEAST_ONCE)
         .order_by()
-        .aggregate(
-            submitted=Count("state", filter=Q(state__in=SUBMITTED_AT_LEAST_ONCE)),
-            approved=Count("state", filter=Q(state=State.APPROVED)),
-        )
+        .aggregate(submitted=Count("state"), approved=Count("state", filter=Q(state=State.APPROVED)))
     )
     stages = [
         ("submitted", pgettext_lazy("funnel", "Profile submitted"), EVER_SUBMITTED),
