@@ -2,7 +2,6 @@
 its export."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from enlace.invitations.models import Invitation
 from enlace.invitations.selectors import search_invitations
 from enlace.invitations.services import revoke_invitation
 from enlace.lib.errors import DomainError
+from enlace.lib.pagination import CountLimitedPaginator
 from enlace.organizations.decorators import staff_required
 from enlace.partners.selectors import SEARCH_LIMIT
 
@@ -55,7 +55,7 @@ def _invitation(request, pk) -> Invitation:
 def invitation_list(request):
     filters = _filters(request)
     invitations = search_invitations(organization=request.organization, limit=SEARCH_LIMIT, **filters)
-    page = Paginator(invitations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountLimitedPaginator(invitations, PAGE_SIZE).get_page(request.GET.get("page"))
     more = bool(filters["query"]) and page.paginator.count > SEARCH_LIMIT
     return render(
         request,

@@ -4,14 +4,15 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from enlace.accounts.models import User
 from enlace.imports.models import RUNNING, ImportBatch
 from enlace.imports.progress import batch_progress
 from enlace.invitations.funnel import ATTENTION_ROWS, campaign_funnels, needs_attention, weekly_activity
 from enlace.lib.forms import TextField
+from enlace.lib.snapshots import FRESH_SECONDS, snapshot
 from enlace.organizations.decorators import staff_required
 from enlace.organizations.models import Organization
 from enlace.organizations.time_zones import UNKNOWN_ZONE, time_zone_names
@@ -25,25 +26,41 @@ CHART_PERIODS = (90, 30)
 @login_required
 def home(request):
     """Where onboarding stands: each campaign's funnel, what needs attention, the weeks' activity
-    and the directory's counts; a bounded number of queries whatever the size."""
+    and the directory's counts; a bounded number of queries whatever the size. The funnels,
+    the weeks and the counts pass over every invitation, so they are a snapshot shared by the
+    organization's staff and counted again every few seconds; what needs attention is read live,
+    as its buttons change it."""
     if request.organization is None:
         # A partner's person: their own page in the purchase portal.
         return render(request, "organizations/portal_home.html")
     organization = request.organization
-    counts = {
-        "suppliers": Partner.objects.filter(organization=organization, kind=Partner.Kind.SUPPLIER).count(),
-        "customers": Partner.objects.filter(organization=organization, kind=Partner.Kind.CUSTOMER).count(),
-        "pending_users": User.objects.filter(
-            organization=organization, status=User.Status.PENDING_ACTIVATION
-        ).count(),
-    }
     days = CHART_PERIODS[1] if request.GET.get("days") == str(CHART_PERIODS[1]) else CHART_PERIODS[0]
     now = timezone.now()
+    # Labels and weeks depend on the reader's language and the active time zone.
+    key = f"home:{organization.pk}:{days}:{get_language()}:{timezone.get_current_timezone_name()}"
+    figures = snapshot(key, lambda: _onboarding_figures(organization, days))
     imports = list(
         ImportBatch.objects.filter(organization=organization, status__in=RUNNING).order_by("created_at")[
             :ATTENTION_ROWS
         ]
     )
+    return render(
+        request,
+        "organizations/home.html",
+        {
+            **figures.value,
+            "figures_taken_at": figures.taken_at,
+            "figures_fresh_seconds": FRESH_SECONDS,
+            "attention": needs_attention(organization=organization, now=now),
+            "imports": [(batch, batch_progress(batch)) for batch in imports],
+            "periods": CHART_PERIODS,
+        },
+    )
+
+
+def _onboarding_figures(organization, days: int) -> dict:
+    now = timezone.now()
+    partners = Partner.objects.filter(organization=organization)
     funnels = campaign_funnels(organization=organization, now=now)
     # After registering, a supplier submits its profile to this buyer, which approves it.
     funnels["suppliers"].stages += review_funnel(
@@ -51,18 +68,17 @@ def home(request):
         invited=funnels["suppliers"].invited,
         directory_url=reverse("partners:supplier_list"),
     )
-    return render(
-        request,
-        "organizations/home.html",
-        {
-            "counts": counts,
-            "funnels": funnels,
-            "attention": needs_attention(organization=organization, now=now),
-            "imports": [(batch, batch_progress(batch)) for batch in imports],
-            "activity": weekly_activity(organization=organization, days=days, now=now),
-            "periods": CHART_PERIODS,
+    return {
+        "counts": {
+            "suppliers": partners.filter(kind=Partner.Kind.SUPPLIER).count(),
+            "customers": partners.filter(kind=Partner.Kind.CUSTOMER).count(),
+            "pending_users": User.objects.filter(
+                organization=organization, status=User.Status.PENDING_ACTIVATION
+            ).count(),
         },
-    )
+        "funnels": funnels,
+        "activity": weekly_activity(organization=organization, days=days, now=now),
+    }
 
 
 class SettingsForm(forms.ModelForm):

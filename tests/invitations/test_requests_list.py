@@ -134,3 +134,36 @@ def test_the_page_speaks_english(charlie, globex):
 def test_strangers_are_sent_to_log_in(client, people):
     response = client.get(LIST)
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_a_list_longer_than_what_it_counts_says_more_than_and_numbers_only_its_first_pages(
+    alice_client, people, monkeypatch
+):
+    from enlace.lib.pagination import CountLimitedPaginator
+
+    monkeypatch.setattr(CountLimitedPaginator, "count_limit", 2)
+    with CaptureQueriesContext(connection) as captured:
+        html = alice_client.get(LIST).content.decode()
+    assert "Más de 2 solicitudes" in html and "3 solicitudes" not in html
+    counts = [q["sql"] for q in captured if "COUNT(" in q["sql"] and "invitations_invitation" in q["sql"]]
+    assert counts and all("LIMIT 3" in sql for sql in counts)  # never every row
+
+    monkeypatch.setattr(CountLimitedPaginator, "count_limit", 3)
+    html = alice_client.get(LIST).content.decode()
+    assert "3 solicitudes" in html and "Más de" not in html
+
+
+@pytest.mark.django_db
+def test_numbered_pages_stop_at_what_the_list_counts_and_say_how_to_reach_the_rest(
+    alice_client, people, monkeypatch
+):
+    from enlace.invitations import views
+    from enlace.lib.pagination import CountLimitedPaginator
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    monkeypatch.setattr(CountLimitedPaginator, "count_limit", 2)
+    html = alice_client.get(LIST, {"page": 2}).content.decode()
+    assert "Página 2 de 2" in html
+    assert "Solo los primeros 2 están numerados: filtre la lista para llegar a los demás." in html
+    assert "page=3" not in html

@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
@@ -150,6 +152,7 @@ def test_the_home_costs_the_same_queries_with_a_few_and_1000_invitations_of_each
     alice_client, acme, customer, supplier
 ):
     def queries():
+        cache.clear()  # the figures counted afresh, not read from the snapshot
         with CaptureQueriesContext(connection) as captured:
             response = alice_client.get(reverse("home"))
         assert response.status_code == 200
@@ -200,6 +203,31 @@ def test_the_suppliers_who_submitted_their_profile_and_those_approved_link_to_ex
         page = alice_client.get(directory, stages[key].filters)
         assert {p.name for p in page.context["page"].rows} == names
     assert "Perfil enviado" in html and "Perfil aprobado" in html
+
+
+@pytest.mark.django_db
+def test_the_funnels_are_counted_again_after_30_seconds_and_what_needs_attention_at_once(
+    alice_client, acme, customer, supplier
+):
+    add_campaigns(acme, customer, 0, 8)
+    first = alice_client.get(reverse("home"))
+    invited = first.context["funnels"]["suppliers"].invited
+    failed = first.context["attention"].failed_count
+    add_campaigns(acme, customer, 8, 8)
+
+    with CaptureQueriesContext(connection) as captured:
+        again = alice_client.get(reverse("home"))
+    assert again.context["funnels"]["suppliers"].invited == invited  # the shared snapshot
+    assert again.context["figures_taken_at"] == first.context["figures_taken_at"]
+    assert again.context["attention"].failed_count > failed  # live: its buttons change it
+    assert len(captured) < 18
+    html = again.content.decode()
+    taken_at = timezone.localtime(first.context["figures_taken_at"]).strftime("%H:%M")
+    assert f"Embudos y semanas contados a las {taken_at}; se vuelven a contar cada 30 segundos." in html
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=31)):
+        later = alice_client.get(reverse("home"))
+    assert later.context["funnels"]["suppliers"].invited == 2 * invited
 
 
 @pytest.mark.django_db

@@ -2,7 +2,6 @@
 actions on one person (resend, disable, enable, password reset)."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +12,7 @@ from enlace.accounts.models import User
 from enlace.accounts.selectors import filter_users, organization_users
 from enlace.audit.models import AuditEvent
 from enlace.lib.errors import DomainError
+from enlace.lib.pagination import CountLimitedPaginator
 from enlace.organizations.decorators import staff_required
 
 
@@ -28,7 +28,7 @@ def user_list(request):
         status=status if status in User.Status.values else "",
         query=query,
     )
-    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    page = CountLimitedPaginator(users, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/user_list.html",
