@@ -52,13 +52,15 @@ ATTENTION_ROWS = 5
 
 @dataclass
 class Number:
-    """One count of the funnel and the list filters that show exactly its invitations."""
+    """One count of the funnel and the list filters that show exactly its records: the
+    activation requests, unless `list_url` names another list (the supplier directory)."""
 
     key: str
     label: str
     count: int
     percent: int
     filters: dict
+    list_url: str = ""
 
     @property
     def query(self) -> str:
@@ -76,7 +78,7 @@ class Funnel:
         return self.stages[0].count
 
 
-def _percent(count: int, total: int) -> int:
+def percent_of(count: int, total: int) -> int:
     return round(100 * count / total) if total else 0
 
 
@@ -119,11 +121,11 @@ def _funnel(invitations, filters: dict, counts: dict, stages: list[str], now) ->
     total = counts["invited"]
     funnel = Funnel(
         stages=[
-            Number(s, STAGE_LABELS[s], counts[s], _percent(counts[s], total), {**filters, "stage": s})
+            Number(s, STAGE_LABELS[s], counts[s], percent_of(counts[s], total), {**filters, "stage": s})
             for s in stages
         ],
         losses=[
-            Number(s, LOSS_LABELS[s], counts[s], _percent(counts[s], total), {**invited, "state": s})
+            Number(s, LOSS_LABELS[s], counts[s], percent_of(counts[s], total), {**invited, "state": s})
             for s in LOSS_LABELS
         ],
     )
@@ -139,7 +141,7 @@ def _funnel(invitations, filters: dict, counts: dict, stages: list[str], now) ->
                 "reason",
                 row["delivery_error"] or _("No reason given"),
                 row["count"],
-                _percent(row["count"], total),
+                percent_of(row["count"], total),
                 {**invited, "state": Invitation.State.FAILED, "reason": row["delivery_error"]},
             )
             for row in reasons

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from enlace.organizations.decorators import staff_required
 from enlace.organizations.models import Organization
 from enlace.organizations.time_zones import UNKNOWN_ZONE, time_zone_names
 from enlace.partners.models import Partner
+from enlace.profiles.reviews import review_funnel
 
 # The periods the home's chart offers, in days.
 CHART_PERIODS = (90, 30)
@@ -59,6 +61,13 @@ def home(request):
 def _onboarding_figures(organization, days: int) -> dict:
     now = timezone.now()
     partners = Partner.objects.filter(organization=organization)
+    funnels = campaign_funnels(organization=organization, now=now)
+    # After registering, a supplier submits its profile to this buyer, which approves it.
+    funnels["suppliers"].stages += review_funnel(
+        organization=organization,
+        invited=funnels["suppliers"].invited,
+        directory_url=reverse("partners:supplier_list"),
+    )
     return {
         "counts": {
             "suppliers": partners.filter(kind=Partner.Kind.SUPPLIER).count(),
@@ -67,7 +76,7 @@ def _onboarding_figures(organization, days: int) -> dict:
                 organization=organization, status=User.Status.PENDING_ACTIVATION
             ).count(),
         },
-        "funnels": campaign_funnels(organization=organization, now=now),
+        "funnels": funnels,
         "activity": weekly_activity(organization=organization, days=days, now=now),
     }
 

@@ -26,7 +26,7 @@ from enlace.partners.models import Partner, PartnerGroup
 from enlace.partners.selectors import SEARCH_LIMIT, keyset_page, more_than_limit, search_partners
 from enlace.partners.services import create_partner
 from enlace.profiles.models import ProfileReview
-from enlace.profiles.reviews import with_review_state
+from enlace.profiles.reviews import REVIEW_FILTERS, with_review_state
 
 
 @staff_required
@@ -117,7 +117,7 @@ def supplier_list(request):
     if status not in dict(STATUSES):
         status = ""
     review_state = request.GET.get("review", "")
-    if review_state not in ProfileReview.State.values:
+    if review_state not in dict(REVIEW_FILTERS):
         review_state = ""
     suppliers = supplier_directory(
         organization=organization,
@@ -150,7 +150,7 @@ def supplier_list(request):
         "groups": groups,
         "statuses": STATUSES,
         "review_state": review_state,
-        "review_states": ProfileReview.State.choices,
+        "review_states": REVIEW_FILTERS,
         "filtered": bool(query or group_id or status or review_state),
         "filters_query": _filters_query(q=query, group=group_id or "", status=status, review=review_state),
     }

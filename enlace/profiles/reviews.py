@@ -10,17 +10,19 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_tasks import task
 
 from enlace.accounts import links
 from enlace.audit.models import AuditEvent
 from enlace.audit.services import record
+from enlace.invitations.funnel import Number, percent_of
 from enlace.lib.errors import DomainError
 from enlace.mail.rendering import Email
 from enlace.organizations.models import Membership
@@ -34,6 +36,14 @@ State = ProfileReview.State
 Step = ReviewStep.Action
 REASON_LENGTH = 2000
 COMMENT_LENGTH = 2000
+
+# A review in any of these states was submitted to its buyer at least once.
+SUBMITTED_AT_LEAST_ONCE = frozenset(
+    {State.SUBMITTED, State.CHANGES_REQUESTED, State.APPROVED, State.REJECTED}
+)
+# The directory's filter value for them, beside one per state.
+EVER_SUBMITTED = "ever_submitted"
+REVIEW_FILTERS = [(EVER_SUBMITTED, _("Submitted at least once")), *State.choices]
 
 AUDIT_ACTIONS = {
     Step.SUBMITTED: AuditEvent.Action.PROFILE_SUBMITTED,
@@ -84,12 +94,35 @@ def reviews_by_buyer(company: Company) -> list[BuyerReview]:
 
 def with_review_state(partners, *, organization, state: str = ""):
     """The organization's suppliers annotated with `review_state`, the state of its review of
-    each one's profile (None: a draft), in the same query; only those in `state`, if given."""
+    each one's profile (None: a draft), in the same query; only those in `state` (one of
+    REVIEW_FILTERS), if given."""
     reviews = ProfileReview.objects.filter(organization=organization, company=OuterRef("company"))
     partners = partners.annotate(review_state=Subquery(reviews.values("state")[:1]))
     if state == State.DRAFT:
         return partners.filter(Q(review_state__isnull=True) | Q(review_state=State.DRAFT))
+    if state == EVER_SUBMITTED:
+        return partners.filter(review_state__in=SUBMITTED_AT_LEAST_ONCE)
     return partners.filter(review_state=state) if state else partners
+
+
+def review_funnel(*, organization, invited: int, directory_url: str) -> list[Number]:
+    """The suppliers' onboarding after registration: how many submitted their profile to the
+    organization at least once, and how many it approved, as percentages of `invited`; each
+    links to the supplier directory (`directory_url`) filtered to exactly those suppliers. One
+    query, counted from the (organization, state) index of the organization's reviews."""
+    counts = (
+        ProfileReview.objects.filter(organization=organization, state__in=SUBMITTED_AT_LEAST_ONCE)
+        .order_by()
+        .aggregate(submitted=Count("state"), approved=Count("state", filter=Q(state=State.APPROVED)))
+    )
+    stages = [
+        ("submitted", pgettext_lazy("funnel", "Profile submitted"), EVER_SUBMITTED),
+        ("approved", pgettext_lazy("funnel", "Profile approved"), State.APPROVED),
+    ]
+    return [
+        Number(key, label, counts[key], percent_of(counts[key], invited), {"review": value}, directory_url)
+        for key, label, value in stages
+    ]
 
 
 def review_of(*, organization, company) -> ProfileReview:

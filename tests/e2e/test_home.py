@@ -10,7 +10,7 @@ from enlace.partners.models import Partner
 from enlace.partners.services import create_partner
 from tests.conftest import PASSWORD, ec_ruc
 from tests.e2e.conftest import DESKTOP, PHONE, assert_accessible, assert_fits, shot
-from tests.organizations.test_home import add_campaigns
+from tests.organizations.test_home import add_campaigns, add_reviews
 
 pytestmark = pytest.mark.e2e
 
@@ -46,6 +46,7 @@ def test_the_home_shows_where_onboarding_stands_and_each_number_opens_its_list(
 ):
     create_partner(organization=acme, kind=Partner.Kind.SUPPLIER, tax_id=ec_ruc(31), code="P1", name="Aceros")
     add_campaigns(acme, customer, 0, 16)
+    add_reviews(acme, 0, 10)
     for viewport, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
         phone = viewport is PHONE
         page = new_page(viewport=viewport, is_mobile=phone, has_touch=phone)
@@ -56,13 +57,14 @@ def test_the_home_shows_where_onboarding_stands_and_each_number_opens_its_list(
         assert_fits(page)
         assert_accessible(page)
 
-    # Each number (the funnels', the losses', the failures' reasons) against the list it opens.
+    # Each number (the funnels', the losses', the failures' reasons) against the list it opens:
+    # the activation requests, or the supplier directory for the profiles submitted and approved.
     links = page.locator("a[data-funnel]")
     numbers = [
         (links.nth(i).get_attribute("href"), int(links.nth(i).locator(".funnel-count").inner_text()))
         for i in range(links.count())
     ]
-    assert len(numbers) == 17 and sum(count for _href, count in numbers) > 0
+    assert len(numbers) == 19 and sum(count for _href, count in numbers) > 0
     for href, count in numbers:
         page.goto(href)
         expect(page.locator("main table tbody tr")).to_have_count(count)

@@ -19,7 +19,9 @@ from enlace.invitations.models import Invitation
 from enlace.invitations.services import build_invitation
 from enlace.partners.models import Partner, PartnerGroup
 from enlace.partners.services import create_partner
+from enlace.profiles.models import ProfileReview
 from tests.conftest import ec_ruc
+from tests.partners.suppliers import add_supplier
 from tests.search_plans import committing
 
 State = Invitation.State
@@ -93,6 +95,15 @@ def add_campaigns(acme, customer, start, count):
     return invitations
 
 
+def add_reviews(acme, start, count):
+    """`count` suppliers of Acme with its review of their profile in every state, a draft first."""
+    states = list(ProfileReview.State)
+    for n in range(start, start + count):
+        partner = add_supplier(acme, 100 + n)
+        state = states[n % len(states)]
+        ProfileReview.objects.create(organization=acme, company=partner.company, state=state)
+
+
 @pytest.fixture
 def supplier(acme):
     return create_partner(
@@ -111,17 +122,20 @@ def test_every_number_of_the_home_is_the_count_of_the_list_it_links_to(
     alice_client, acme, customer, supplier
 ):
     add_campaigns(acme, customer, 0, 24)
+    add_reviews(acme, 0, 10)
     response = alice_client.get(reverse("home"))
     assert response.status_code == 200
     html = response.content.decode()
     funnels = response.context["funnels"]
     numbers = [n for f in funnels.values() for n in (*f.stages, *f.losses, *f.reasons)]
-    assert len(numbers) == 4 + 3 + 3 + 3 + 2 + 2
+    assert len(numbers) == 6 + 3 + 3 + 3 + 2 + 2
     for number in numbers:
+        if number.key in ("submitted", "approved"):
+            continue
         assert f"{reverse('invitations:list')}?{number.query}".replace("&", "&amp;") in html
         assert number.count == list_count(alice_client, number.filters), number
     suppliers = {n.key: n.count for n in funnels["suppliers"].stages}
-    assert suppliers == {"invited": 24, "delivered": 21, "registered": 6}
+    assert suppliers == {"invited": 24, "delivered": 21, "registered": 6, "submitted": 8, "approved": 2}
     customers = {n.key: n.count for n in funnels["customer_users"].stages}
     assert customers == {"invited": 24, "delivered": 21, "registered": 6, "activated": 3}
     assert [(r.label, r.count) for r in funnels["suppliers"].reasons] == [
@@ -145,9 +159,50 @@ def test_the_home_costs_the_same_queries_with_a_few_and_1000_invitations_of_each
         return len(captured)
 
     add_campaigns(acme, customer, 0, 8)  # one of each state
+    add_reviews(acme, 0, 5)
     with_ten = queries()
     add_campaigns(acme, customer, 8, 992)
+    add_reviews(acme, 5, 200)
     assert queries() == with_ten
+
+
+@pytest.mark.django_db
+def test_the_suppliers_who_submitted_their_profile_and_those_approved_link_to_exactly_them(
+    alice_client, acme, globex, customer, supplier
+):
+    add_campaigns(acme, customer, 0, 8)
+    submitted = add_supplier(acme, 1, name="Enviado S.A.")
+    asked = add_supplier(acme, 2, name="Por corregir S.A.")
+    approved = add_supplier(acme, 3, name="Aprobado S.A.")
+    rejected = add_supplier(acme, 4, name="Rechazado S.A.")
+    add_supplier(acme, 5, name="Sin enviar S.A.")
+    for partner, state in [
+        (submitted, ProfileReview.State.SUBMITTED),
+        (asked, ProfileReview.State.CHANGES_REQUESTED),
+        (approved, ProfileReview.State.APPROVED),
+        (rejected, ProfileReview.State.REJECTED),
+    ]:
+        ProfileReview.objects.create(organization=acme, company=partner.company, state=state)
+    # Another buyer's approval of the same company is not Acme's.
+    globex.country = "EC"
+    globex.save()
+    ProfileReview.objects.create(
+        organization=globex, company=add_supplier(globex, 5).company, state=ProfileReview.State.APPROVED
+    )
+    response = alice_client.get(reverse("home"))
+    html = response.content.decode()
+    stages = {n.key: n for n in response.context["funnels"]["suppliers"].stages}
+    assert (stages["submitted"].count, stages["submitted"].percent) == (4, 50)
+    assert (stages["approved"].count, stages["approved"].percent) == (1, 12)
+    directory = reverse("partners:supplier_list")
+    for key, names in {
+        "submitted": {"Enviado S.A.", "Por corregir S.A.", "Aprobado S.A.", "Rechazado S.A."},
+        "approved": {"Aprobado S.A."},
+    }.items():
+        assert f'href="{directory}?{stages[key].query}" data-funnel="{key}"' in html
+        page = alice_client.get(directory, stages[key].filters)
+        assert {p.name for p in page.context["page"].rows} == names
+    assert "Perfil enviado" in html and "Perfil aprobado" in html
 
 
 @pytest.mark.django_db
@@ -310,12 +365,17 @@ def test_filters_that_mean_nothing_are_left_out_and_another_organizations_group_
 @committing
 def test_the_home_reads_its_counts_from_the_indexes_made_for_it(alice_client, acme, customer, supplier):
     recent = add_campaigns(acme, customer, 0, 400)[-40:]
+    add_reviews(acme, 0, 50)
     # Most were sent long before the chart's weeks, as in an installation used for years.
     Invitation.objects.exclude(pk__in=[inv.pk for inv in recent]).update(
         sent_at=F("sent_at") - timedelta(days=730)
     )
     with CaptureQueriesContext(connection) as captured:
         assert alice_client.get(reverse("home")).status_code == 200
+    with connection.cursor() as cursor:
+        # The reviews are counted from their index alone once their pages are all-visible, as
+        # autovacuum leaves them (VACUUM runs outside a transaction).
+        cursor.execute("VACUUM ANALYZE profiles_profilereview")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("ANALYZE")
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -330,5 +390,6 @@ def test_the_home_reads_its_counts_from_the_indexes_made_for_it(alice_client, ac
         "invitation_sent_idx",
         "invitation_used_idx",
         "invitation_activated_idx",
+        "profile_review_state",
     ]
     assert [name for name in made_for_it if not any(name in plan for plan in plans)] == []

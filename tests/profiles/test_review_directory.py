@@ -39,6 +39,8 @@ def test_the_directory_shows_and_filters_the_review_state(alice_client, acme, gl
         "submitted": ["Enviado S.A."],
         "draft": ["Nuevo S.A."],
         "rejected": [],
+        # Submitted at least once: whatever the buyer did with it since.
+        "ever_submitted": ["Aprobado S.A.", "Enviado S.A."],
     }.items():
         rows = rows_of(alice_client.get(URL, {"review": state}).content.decode())
         assert [name for name in ("Aprobado S.A.", "Enviado S.A.", "Nuevo S.A.") if name in rows] == names, (
