@@ -309,6 +309,28 @@ def read_answers(*, organization, company) -> list[dict]:
     return entries
 
 
+def answers_payload(*, organization, company) -> list[dict]:
+    """The buyer's questions asked of the company with their answers, as the API tells them."""
+    return [
+        {
+            "question": str(entry["question"].key),
+            "text": entry["question"].text,
+            "kind": entry["question"].kind,
+            "required": entry["question"].required,
+            "version": entry["question"].version,
+            "answer": None
+            if entry["answer"] is None
+            else {
+                "value": entry["answer"].value,
+                "version": entry["answer"].question.version,
+                "text": entry["answer"].question.text,
+                "answered_at": entry["answer"].answered_at,
+            },
+        }
+        for entry in read_answers(organization=organization, company=company)
+    ]
+
+
 def review_fields(organization) -> dict:
     """What the buyer's review comments on: the profile's fields and each of its questions."""
     return {**REVIEW_FIELDS, **{q.review_field: q.text for q in current_questions(organization)}}

@@ -258,3 +258,28 @@ def test_a_supplier_of_another_buyer_cannot_answer_it(globex, charlie, tom, init
     response = browser_of(tom).post(answers_url(globex), {str(question.key): "yes"})
     assert response.status_code == 404
     assert not Answer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_api_reads_the_answers_for_the_keys_organization_only(
+    acme, alice, globex, charlie, customer, steel, rosa
+):
+    from enlace.api.keys import create_api_key
+    from tests.api.conftest import ApiClient
+
+    asked = publish(acme, alice, "Número de empleados", Kind.NUMBER, required=True)
+    unanswered = publish(acme, alice, "Comentarios", Kind.LONG_TEXT)
+    save(acme, steel.company, rosa, asked, "42")
+    publish(acme, alice, "Número de empleados fijos", Kind.NUMBER, required=True, key=asked.key)
+    acme_api = ApiClient(create_api_key(organization=acme, name="ERP", by=alice)[1])
+    response = acme_api.get(f"/suppliers/{steel.pk}/answers")
+    assert response.status_code == 200
+    body = {item["question"]: item for item in response.json()}
+    answered = body[str(asked.key)]
+    assert answered["text"] == "Número de empleados fijos" and answered["version"] == 2
+    assert answered["answer"]["value"] == "42" and answered["answer"]["version"] == 1
+    assert answered["answer"]["text"] == "Número de empleados"
+    assert body[str(unanswered.key)]["answer"] is None
+    globex_api = ApiClient(create_api_key(organization=globex, name="ERP", by=charlie)[1])
+    assert globex_api.get(f"/suppliers/{steel.pk}/answers").status_code == 404
+    assert acme_api.get(f"/suppliers/{customer.pk}/answers").status_code == 404
