@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from enlace.audit.models import AuditEvent
 from enlace.audit.services import record
 from enlace.lib.errors import DomainError
+from enlace.lib.forms import clean_text
 from enlace.organizations.models import Membership
 from enlace.partners.models import Partner, PartnerGroup
 from enlace.profiles.fields import REVIEW_FIELDS
@@ -45,20 +46,28 @@ def _check_admin(organization, by) -> None:
 
 
 def _cleaned_definition(organization, *, text, kind, help_text, choices, groups):
-    text = (text or "").strip()
+    text, help_text = clean_text((text or "").strip()), clean_text((help_text or "").strip())
     if not text:
         raise DomainError("text_required", _("Write the question."), field="text")
-    if len(text) > TEXT_LENGTH or len(help_text or "") > HELP_LENGTH:
+    if len(text) > TEXT_LENGTH:
         raise DomainError(
             "too_long", _("Write at most %(max)s characters.") % {"max": TEXT_LENGTH}, field="text"
+        )
+    if len(help_text or "") > HELP_LENGTH:
+        raise DomainError(
+            "too_long", _("Write at most %(max)s characters.") % {"max": HELP_LENGTH}, field="help_text"
         )
     if kind not in Kind.values:
         raise DomainError("unknown_kind", _("Choose a kind of answer."), field="kind")
     options = []
     for option in choices or []:
-        option = option.strip()
+        option = clean_text(option.strip())
+        if len(option) > TEXT_LENGTH:
+            raise DomainError(
+                "too_long", _("Write at most %(max)s characters.") % {"max": TEXT_LENGTH}, field="choices"
+            )
         if option and option not in options:
-            options.append(option[:TEXT_LENGTH])
+            options.append(option)
     if kind in CHOICE_KINDS and len(options) < 2:
         raise DomainError("choices_required", _("Give at least two options, one per line."), field="choices")
     if len(options) > MAX_CHOICES:
@@ -68,7 +77,7 @@ def _cleaned_definition(organization, *, text, kind, help_text, choices, groups)
     groups = list(groups or [])
     if any(group.organization_id != organization.pk for group in groups):
         raise DomainError("unknown_group", _("Choose groups of your organization."), field="groups")
-    return text, (help_text or "").strip(), options if kind in CHOICE_KINDS else [], groups
+    return text, help_text, options if kind in CHOICE_KINDS else [], groups
 
 
 @transaction.atomic

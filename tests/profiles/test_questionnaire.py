@@ -180,7 +180,7 @@ def test_the_buyer_comments_on_an_answer_when_requesting_changes(
     ask_changes(alice_client, steel, **{f"question.{question.key}": "Cuente también a los temporales"})
     assert ProfileReview.objects.get(organization=acme).state == "changes_requested"
     review_page = rosa_client.get(reverse("profiles:buyer_review", args=[acme.pk])).content.decode()
-    assert "Número de empleados" in review_page and "Cuente también a los temporales" in review_page
+    assert "<strong>Número de empleados</strong>: Cuente también a los temporales" in review_page
 
 
 @pytest.mark.django_db
