@@ -51,6 +51,8 @@ class AuditEvent(models.Model):
         PROFILE_REJECTED = "profile_rejected", _("Company profile rejected")
         PROFILE_CHANGES_ASKED = "profile_changes", _("Changes to the company profile requested")
         PROFILE_REOPENED = "profile_reopened", _("Company profile back to review after a critical change")
+        QUESTIONS_PUBLISHED = "questions_published", _("Supplier questionnaire published")
+        QUESTIONS_ANSWERED = "questions_answered", _("Supplier questionnaire answered")
 
     organization = models.ForeignKey(
         "organizations.Organization",

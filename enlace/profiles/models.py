@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from enlace.profiles.fields import REVIEW_FIELDS, DocumentKind
 
+# The review field of a question of a buyer's questionnaire: this prefix, then its key.
+QUESTION_FIELD = "question."
+
 
 class ProfileVersion(models.Model):
     """One saved state of a company's profile, kept once for the whole network (per
@@ -167,4 +170,93 @@ class ReviewComment(models.Model):
 
     @property
     def label(self) -> str:
+        if self.field.startswith(QUESTION_FIELD):
+            # A question of the buyer's questionnaire: its latest wording.
+            question = (
+                Question.objects.filter(
+                    organization=self.step.review.organization_id, key=self.field.removeprefix(QUESTION_FIELD)
+                )
+                .order_by("-version")
+                .first()
+            )
+            return question.text if question else self.field
         return str(REVIEW_FIELDS.get(self.field, self.field))
+
+
+class Question(models.Model):
+    """One version of a question of a buyer's supplier questionnaire (see profiles.questionnaires).
+    Never changed once answered: publishing an edit writes the next version (same `key`) and
+    retires this one, so an answer keeps the wording it answered."""
+
+    class Kind(models.TextChoices):
+        SHORT_TEXT = "short_text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+        YES_NO = "yes_no", _("Yes or no")
+        ONE_CHOICE = "one_choice", _("One choice")
+        CHOICES = "choices", _("Several choices")
+        NUMBER = "number", _("Number")
+        DATE = "date", _("Date")
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="questions"
+    )
+    # The same question across its versions.
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
+    version = models.PositiveIntegerField(default=1)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.CharField(max_length=300)
+    help_text = models.CharField(max_length=300, blank=True)
+    required = models.BooleanField(default=False)
+    # The options of a choice question, in their order.
+    choices = models.JSONField(default=list, blank=True)
+    # Asked only of suppliers in any of these groups; none: of every supplier.
+    groups = models.ManyToManyField("partners.PartnerGroup", blank=True, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(auto_now_add=True)
+    # Set when a newer version replaced it or the question was withdrawn.
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="one_question_version_per_number"),
+            models.UniqueConstraint(
+                fields=["key"], condition=models.Q(retired_at=None), name="one_current_question_version"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "retired_at"], name="current_questions")]
+
+    def __str__(self):
+        return f"{self.organization_id} {self.key} v{self.version}"
+
+    @property
+    def review_field(self) -> str:
+        """Its key among the fields a buyer's review comments on."""
+        return f"{QUESTION_FIELD}{self.key}"
+
+
+class Answer(models.Model):
+    """A company's answer to one of a buyer's questions (per question `key`), pointing to the
+    version of the question it answered. `value` holds text, a boolean, a number (as text), an
+    ISO date or a list of options, by the question's kind."""
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey("partners.Company", on_delete=models.CASCADE, related_name="answers")
+    key = models.UUIDField()
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    value = models.JSONField()
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "company", "key"], name="one_answer_per_question")
+        ]
+
+    def __str__(self):
+        return f"{self.company_id} {self.key}"

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from enlace.lib.errors import DomainError
 from enlace.lib.forms import TextField
 from enlace.partners.models import Partner
-from enlace.profiles import access, reviews
-from enlace.profiles.fields import REVIEW_FIELDS
+from enlace.profiles import access, questionnaires, reviews
+from enlace.profiles.question_forms import answers_form
 from enlace.profiles.views import company_person_required
 
 
@@ -34,8 +34,12 @@ def _buyer(company, organization_id):
 @company_person_required
 def buyer_review(request, company, organization_id):
     """One buyer's review as the company's people read it: its state, the comments to address,
-    its timeline, and the button to submit."""
-    partner = _buyer(company, organization_id)
+    the buyer's questions to answer, its timeline, and the button to submit."""
+    return buyer_review_page(request, company, _buyer(company, organization_id))
+
+
+def buyer_review_page(request, company, partner, *, answers=None, status=200):
+    """The buyer's review page (`answers`: the answers form as sent, when refused)."""
     review = reviews.review_of(organization=partner.organization, company=company)
     context = {
         "company": company,
@@ -43,8 +47,10 @@ def buyer_review(request, company, organization_id):
         "review": review,
         "comments": reviews.latest_comments(review),
         "timeline": reviews.timeline(review),
+        "answers_form": answers or answers_form(company, partner.organization),
+        "missing": questionnaires.missing_required(organization=partner.organization, company=company),
     }
-    return render(request, "profiles/buyer_review.html", context)
+    return render(request, "profiles/buyer_review.html", context, status=status)
 
 
 @require_POST
@@ -106,9 +112,9 @@ def reject(request, pk):
 class ChangesForm(forms.Form):
     """A comment box per field of the profile; the ones left blank are not sent."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        for key, label in REVIEW_FIELDS.items():
+        for key, label in questionnaires.review_fields(organization).items():
             self.fields[key] = TextField(
                 label=label,
                 required=False,
@@ -119,7 +125,7 @@ class ChangesForm(forms.Form):
 
 def request_changes(request, pk):
     partner = _supplier_for_admin(request, pk)
-    form = ChangesForm(request.POST if request.method == "POST" else None)
+    form = ChangesForm(request.POST if request.method == "POST" else None, organization=request.organization)
     if request.method == "POST" and form.is_valid():
         try:
             reviews.request_changes(

@@ -27,7 +27,7 @@ from enlace.lib.errors import DomainError
 from enlace.mail.rendering import Email
 from enlace.organizations.models import Membership
 from enlace.partners.models import Company, Partner
-from enlace.profiles import review_lifecycle
+from enlace.profiles import questionnaires, review_lifecycle
 from enlace.profiles.fields import CRITICAL_FIELDS, REVIEW_FIELDS
 from enlace.profiles.models import ProfileReview, ProfileVersion, ReviewComment, ReviewStep
 from enlace.profiles.people import admins_of, people_of
@@ -207,6 +207,14 @@ def submit_profile(*, organization, company: Company, by) -> ProfileReview:
     version = ProfileVersion.objects.filter(company=company).first()
     if version is None:
         raise DomainError("empty_profile", _("Fill in the profile before submitting it."))
+    missing = questionnaires.missing_required(organization=organization, company=company)
+    if missing:
+        raise DomainError(
+            "questions_unanswered",
+            _("Answer the required questions of %(buyer)s before submitting: %(questions)s")
+            % {"buyer": organization.name, "questions": "; ".join(question.text for question in missing)},
+            questions=[str(question.key) for question in missing],
+        )
     review = _locked(organization, company)
     review_lifecycle.move(review, "submit")
     review.version = version
@@ -249,12 +257,14 @@ def reject_profile(*, organization, company: Company, by, reason: str) -> Profil
 @transaction.atomic
 def request_changes(*, organization, company: Company, by, comments: dict[str, str]) -> ProfileReview:
     """The buyer sends the profile back with a comment on each field to correct (`comments`:
-    REVIEW_FIELDS key → text; blank ones are ignored, at least one is needed)."""
+    key of questionnaires.review_fields → text; blank ones are ignored, at least one is needed):
+    the profile's fields and the buyer's questions."""
     _check_admin(organization, by)
-    unknown = sorted(set(comments) - set(REVIEW_FIELDS))
+    fields = questionnaires.review_fields(organization)
+    unknown = sorted(set(comments) - set(fields))
     if unknown:
         raise DomainError("unknown_fields", _("Unknown profile fields."), field=unknown[0])
-    kept = [(field, (comments[field] or "").strip()) for field in REVIEW_FIELDS if field in comments]
+    kept = [(field, (comments[field] or "").strip()) for field in fields if field in comments]
     kept = [(field, text) for field, text in kept if text]
     if not kept:
         raise DomainError("comment_required", _("Comment on at least one field to request changes."))

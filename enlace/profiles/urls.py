@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enlace.profiles import document_views, review_views, views
+from enlace.profiles import document_views, question_views, review_views, views
 
 app_name = "profiles"
 
@@ -22,6 +22,19 @@ urlpatterns = [
         "company-profile/buyers/<int:organization_id>/submit/",
         review_views.submit_to_buyer,
         name="submit_to_buyer",
+    ),
+    path(
+        "company-profile/buyers/<int:organization_id>/answers/",
+        question_views.answer,
+        name="answer_questions",
+    ),
+    path("supplier-questionnaire/", question_views.questionnaire, name="questionnaire"),
+    path("supplier-questionnaire/add/", question_views.add_question, name="add_question"),
+    path("supplier-questionnaire/<uuid:key>/edit/", question_views.edit_question, name="edit_question"),
+    path(
+        "supplier-questionnaire/<uuid:key>/withdraw/",
+        question_views.withdraw_question,
+        name="withdraw_question",
     ),
     path("suppliers/<int:pk>/profile/review/approve/", review_views.approve, name="review_approve"),
     path("suppliers/<int:pk>/profile/review/reject/", review_views.reject, name="review_reject"),

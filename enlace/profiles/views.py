@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from enlace.profiles import access, reviews
+from enlace.profiles import access, questionnaires, reviews
 from enlace.profiles.changes import changes_between
 from enlace.profiles.documents import documents_context
 from enlace.profiles.forms import BankAccountForm, CompanyForm, ContactForm, cleaned_items, item_formset
@@ -143,6 +143,9 @@ def supplier_profile(request, pk):
         "timeline": timeline,
         "approved_version": reviews.last_approved_version(timeline),
         "reviews_it": request.membership.is_admin,
+        "questionnaire_answers": questionnaires.read_answers(
+            organization=request.organization, company=company
+        ),
         "partner": partner,
         "company": company,
         "data": access.masked(data) if masked else data,

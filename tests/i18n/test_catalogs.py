@@ -14,7 +14,7 @@ import enlace
 
 # Words that are the same in both languages.
 SAME_IN_SPANISH = {"Fax", "fax", "%(shown)s error", "Enlace", "Message-ID", "Email", "Spanish", "English"}
-SAME_IN_SPANISH |= {"Ecuador", "Colombia", "Chile", "Argentina"}
+SAME_IN_SPANISH |= {"Ecuador", "Colombia", "Chile", "Argentina", "No"}
 
 
 def extract_msgids(tmp_path) -> set[tuple[str, str]]:

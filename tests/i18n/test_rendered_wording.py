@@ -34,6 +34,7 @@ from enlace.mail.rendering import message
 from enlace.partners.models import Partner
 from enlace.partners.samples import ec_ruc
 from enlace.partners.services import create_partner
+from enlace.profiles.questionnaires import publish_question
 from tests.conftest import ec_cedula, run_worker
 
 LANGUAGES = ("es", "en")
@@ -228,6 +229,9 @@ def world(settings, alice, customer):
     supplier_code = Invitation.objects.get(kind=Invitation.Kind.SUPPLIER_CODE)
     registration = Invitation.objects.get(kind=Invitation.Kind.REGISTRATION)
     activation = Invitation.objects.get(kind=Invitation.Kind.ACTIVATION)
+    question = publish_question(
+        organization=organization, by=alice, text="Tamaño", kind="one_choice", choices=["Pequeña", "Grande"]
+    )
     staff_pages = [
         reverse("home"),
         reverse("settings"),
@@ -253,6 +257,9 @@ def world(settings, alice, customer):
         *(reverse("imports:upload", args=[slug]) for slug in ("customers", "suppliers", "customer-users")),
         reverse("invitations:list"),
         *(reverse("invitations:revoke", args=[i.pk]) for i in (supplier_code, registration, activation)),
+        reverse("profiles:questionnaire"),
+        reverse("profiles:add_question"),
+        reverse("profiles:edit_question", args=[question.key]),
         reverse("mailbox"),
         *(reverse("mailbox_message", args=[m.pk]) for m in MailboxMessage.objects.all()),
     ]

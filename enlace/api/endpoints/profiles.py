@@ -11,9 +11,9 @@ from ninja import Field, Router, Schema
 
 from enlace.api.schemas import Error, Id
 from enlace.partners.models import Partner
-from enlace.profiles import access, reviews
+from enlace.profiles import access, questionnaires, reviews
 from enlace.profiles.fields import REVIEW_FIELDS
-from enlace.profiles.models import ProfileReview, ProfileVersion, ReviewStep
+from enlace.profiles.models import ProfileReview, ProfileVersion, Question, ReviewStep
 from enlace.profiles.services import current_data
 
 router = Router(tags=["Suppliers"])
@@ -63,8 +63,29 @@ class RejectIn(Schema):
 
 class ChangesIn(Schema):
     comments: dict[str, str] = Field(
-        ..., description="A comment per field to correct: " + ", ".join(REVIEW_FIELDS) + "."
+        ...,
+        description="A comment per field to correct: "
+        + ", ".join(REVIEW_FIELDS)
+        + ", or question.<key> for one of your questions.",
     )
+
+
+class AnswerOut(Schema):
+    value: str | bool | list[str] = Field(
+        description="Text; a number as text; a date as YYYY-MM-DD; true or false; a list of options."
+    )
+    version: int = Field(description="The version of the question it answered.")
+    text: str = Field(description="The wording it answered.")
+    answered_at: datetime
+
+
+class QuestionAnswerOut(Schema):
+    question: str = Field(description="The question's key, the same across its versions.")
+    text: str = Field(description="The question's wording now.")
+    kind: str = Field(description=", ".join(Question.Kind.values))
+    required: bool
+    version: int = Field(description="The question's version now.")
+    answer: AnswerOut | None = Field(description="Null while unanswered.")
 
 
 def _supplier(request, partner_id) -> Partner:
@@ -88,6 +109,17 @@ def get_profile(request, partner_id: Id):
         "saved_at": version.created_at if version else None,
         "data": access.masked(current_data(partner.company)),
     }
+
+
+@router.get(
+    "/{partner_id}/answers",
+    response={200: list[QuestionAnswerOut], **ERRORS},
+    operation_id="get_supplier_answers",
+)
+def get_answers(request, partner_id: Id):
+    """The organization's questions asked of the supplier, each with its answer."""
+    partner = _supplier(request, partner_id)
+    return questionnaires.answers_payload(organization=request.organization, company=partner.company)
 
 
 @router.get("/{partner_id}/review", response={200: ReviewOut, **ERRORS}, operation_id="get_supplier_review")
