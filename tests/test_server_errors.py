@@ -106,6 +106,8 @@ def samples(url_name: str, converter: str, parameter: str, objects: dict) -> lis
         return ["customers", "customer-users", "suppliers", "nope"]
     if parameter == "extension":
         return ["xlsx", "csv"]
+    if converter == "uuid":
+        return ["00000000-0000-4000-8000-000000000000"]
     raise AssertionError(f"{url_name}: no sample for the parameter <{converter}:{parameter}>")
 
 
