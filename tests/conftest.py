@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import connections
+from django.utils import translation
 
 from enlace.accounts.organizations import ensure_staff_user
 from enlace.lib.env import progress_cache_settings
@@ -42,7 +43,10 @@ def _fast_and_isolated(settings, tmp_path):
     from django.core.cache import cache
 
     cache.clear()
+    # A request leaves its language active in the thread: each test starts from the default.
+    translation.deactivate()
     yield
+    translation.deactivate()
     # The progress of imports has a connection of its own on PostgreSQL: close it, or the test
     # database could not be dropped at the end.
     if "progress" in connections.settings:

@@ -108,6 +108,8 @@ def samples(url_name: str, converter: str, parameter: str, objects: dict) -> lis
         return ["xlsx", "csv"]
     if converter == "uuid":
         return ["00000000-0000-4000-8000-000000000000"]
+    if parameter == "question":
+        return ["00000000-0000-4000-8000-000000000000", "not-a-key"]
     raise AssertionError(f"{url_name}: no sample for the parameter <{converter}:{parameter}>")
 
 

@@ -6,12 +6,13 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from enlace.lib.downloads import private_download
 from enlace.lib.errors import DomainError
 from enlace.profiles import access
 from enlace.profiles.documents import (
@@ -26,7 +27,7 @@ from enlace.profiles.fields import DocumentKind
 from enlace.profiles.forms import DocumentFileForm, DocumentForm
 from enlace.profiles.models import Document
 from enlace.profiles.services import current_data
-from enlace.profiles.uploads import too_large
+from enlace.profiles.uploads import too_large, too_large_together
 from enlace.profiles.views import company_person_required
 
 # Which field of the form a refusal belongs to.
@@ -35,17 +36,20 @@ ERROR_FIELDS = {"document_dates": "expires_on", "document_kind": "kind"}
 FORM_OVERHEAD = 64 * 1024
 
 
-def upload_within_limit(view):
-    """Refuse a POST larger than any accepted file before its body is read (Django would first
-    write it all to a temporary file); CSRF is checked after that, for the rest."""
+def upload_within_limit(view=None, *, files=1):
+    """Refuse a POST larger than `files` accepted files before its body is read (Django would
+    first write it all to a temporary file); CSRF is checked after that, for the rest."""
+    if view is None:
+        return lambda view: upload_within_limit(view, files=files)
     protected = csrf_protect(view)
 
     @wraps(view)
     @csrf_exempt
     def wrapped(request, *args, **kwargs):
         limit = settings.DOCUMENTS_MAX_UPLOAD_BYTES
-        if request.method == "POST" and _content_length(request) > limit + FORM_OVERHEAD:
-            messages.error(request, str(too_large(limit).message))
+        if request.method == "POST" and _content_length(request) > files * limit + FORM_OVERHEAD:
+            refusal = too_large(limit) if files == 1 else too_large_together(files * limit)
+            messages.error(request, str(refusal.message))
             return redirect(request.path)
         return protected(request, *args, **kwargs)
 
@@ -149,13 +153,4 @@ def document_file(request, public_id):
     document = Document.objects.filter(public_id=public_id).first()
     if document is None or not access.reads_profile(request.user, request.membership, document.company_id):
         raise Http404
-    response = FileResponse(
-        readable_file(document),
-        as_attachment=True,
-        filename=document.name,
-        content_type=document.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(readable_file(document), document.name, document.content_type)

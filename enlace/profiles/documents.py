@@ -7,8 +7,6 @@ in the "documents" storage within the save: a refused file, or a save that fails
 neither a file nor a version behind.
 """
 
-import secrets
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -28,6 +26,7 @@ from enlace.partners.models import Company
 from enlace.profiles.fields import DOCUMENTS, DocumentKind
 from enlace.profiles.models import Document, ProfileVersion, documents_storage
 from enlace.profiles.services import current_data, people_of, save_profile
+from enlace.profiles.stored_files import stored_upload
 from enlace.profiles.uploads import check_upload
 
 # Days before its expiry that a document's people are reminded, each once.
@@ -57,7 +56,7 @@ def add_document(*, company: Company, by: User, kind: str, upload, issued_on=Non
     """Add a document to the company's profile: the next version. DomainError if refused."""
     check_details(kind, issued_on, expires_on)
     checked = check_upload(upload)
-    with _stored(upload) as stored, transaction.atomic():
+    with stored_upload(upload) as stored, transaction.atomic():
         company = _locked(company)
         items = current_documents(company)
         if len(items) >= MAX_DOCUMENTS:
@@ -78,7 +77,7 @@ def replace_document(*, company: Company, by: User, public_id, upload, issued_on
         raise DomainError("document_not_found", _("This document is no longer in the profile."))
     check_details(old["kind"], issued_on, expires_on)
     checked = check_upload(upload)
-    with _stored(upload) as stored, transaction.atomic():
+    with stored_upload(upload) as stored, transaction.atomic():
         company = _locked(company)
         items = current_documents(company)
         index = _position(items, public_id)
@@ -97,18 +96,6 @@ def remove_document(*, company: Company, by: User, public_id) -> ProfileVersion:
     index = _position(items, public_id)
     _withdraw(company, public_id)
     return save_profile(company=company, by=by, documents=[*items[:index], *items[index + 1 :]])
-
-
-@contextmanager
-def _stored(upload):
-    """Store the file under a random name; delete it again if the block fails."""
-    storage = documents_storage()
-    name = storage.save(secrets.token_urlsafe(32), upload)
-    try:
-        yield name
-    except BaseException:
-        storage.delete(name)
-        raise
 
 
 def _locked(company) -> Company:

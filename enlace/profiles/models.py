@@ -196,6 +196,7 @@ class Question(models.Model):
         CHOICES = "choices", _("Several choices")
         NUMBER = "number", _("Number")
         DATE = "date", _("Date")
+        FILE = "file", _("File")
 
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.CASCADE, related_name="questions"
@@ -241,13 +242,18 @@ class Question(models.Model):
 class Answer(models.Model):
     """A company's answer to one of a buyer's questions (per question `key`), pointing to the
     version of the question it answered. `value` holds text, a boolean, a number (as text), an
-    ISO date or a list of options, by the question's kind."""
+    ISO date or a list of options, by the question's kind; for a file question, the file's
+    cleaned name, type and size, the file itself being `file`.
+
+    A file is stored under a random name, like a document's, and reached only through the views
+    that check who asks (the company's people, the buyer's staff)."""
 
     organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
     company = models.ForeignKey("partners.Company", on_delete=models.CASCADE, related_name="answers")
     key = models.UUIDField()
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     value = models.JSONField()
+    file = models.FileField(storage=documents_storage, max_length=200, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

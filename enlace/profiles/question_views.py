@@ -4,6 +4,7 @@ buyer's review page."""
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -11,17 +12,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from enlace.lib.downloads import private_download
 from enlace.lib.errors import DomainError
 from enlace.lib.forms import TextField
 from enlace.organizations.decorators import staff_required
 from enlace.partners.models import PartnerGroup
-from enlace.profiles import questionnaires
+from enlace.profiles import access, questionnaires
+from enlace.profiles.document_views import upload_within_limit
 from enlace.profiles.models import Question
 from enlace.profiles.question_forms import answers_form
 from enlace.profiles.review_views import _buyer, buyer_review_page
 from enlace.profiles.views import company_person_required
 
 Kind = Question.Kind
+# How many files of the largest size one save of the answers takes.
+FILES_AT_ONCE = 3
 
 
 class QuestionForm(forms.Form):
@@ -126,11 +131,13 @@ def withdraw_question(request, key):
     return redirect("profiles:questionnaire")
 
 
-@require_POST
 @company_person_required
+@upload_within_limit(files=FILES_AT_ONCE)
 def answer(request, company, organization_id):
     partner = _buyer(company, organization_id)
-    form = answers_form(company, partner.organization, request.POST)
+    if request.method != "POST":
+        return redirect("profiles:buyer_review", organization_id=partner.organization_id)
+    form = answers_form(company, partner.organization, request.POST, request.FILES)
     if form is not None and form.is_valid():
         try:
             questionnaires.save_answers(
@@ -143,3 +150,29 @@ def answer(request, company, organization_id):
             messages.success(request, _("Your answers were saved."))
             return redirect("profiles:buyer_review", organization_id=partner.organization_id)
     return buyer_review_page(request, company, partner, answers=form, status=400)
+
+
+@company_person_required
+def answer_file(request, company, organization_id, key):
+    """The file the company answered one of the buyer's questions with, for its people."""
+    partner = _buyer(company, organization_id)
+    return _file_of(questionnaires.answer_file(organization=partner.organization, company=company, key=key))
+
+
+def supplier_answer_file(request, pk, key):
+    """The file one of the buyer's suppliers answered a question with, for the buyer's staff."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    partner = access.supplier_of(request.membership, pk)
+    if partner is None:
+        raise Http404
+    return _file_of(
+        questionnaires.answer_file(organization=request.organization, company=partner.company, key=key)
+    )
+
+
+def _file_of(answer):
+    if answer is None:
+        raise Http404
+    value = answer.value
+    return private_download(questionnaires.readable_answer_file(answer), value["name"], value["content_type"])

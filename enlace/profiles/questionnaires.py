@@ -5,9 +5,14 @@ A question is versioned: publishing an edit writes its next version and retires 
 and an answer points to the version it answered, so it keeps the wording it answered. A company
 submits its profile to a buyer only once it answered every required question that buyer asks it
 (`missing_required`, checked by profiles.reviews.submit_profile).
+
+A file question is answered with a PDF, JPEG or PNG file, checked as a profile document is
+(profiles.uploads) and stored like one, under a random name: only the company's people and the
+buyer's staff read it, through the views that check who asks.
 """
 
 import datetime
+from contextlib import ExitStack
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -22,7 +27,9 @@ from enlace.lib.forms import clean_text
 from enlace.organizations.models import Membership
 from enlace.partners.models import Partner, PartnerGroup
 from enlace.profiles.fields import REVIEW_FIELDS
-from enlace.profiles.models import Answer, Question
+from enlace.profiles.models import Answer, Question, documents_storage
+from enlace.profiles.stored_files import stored_upload
+from enlace.profiles.uploads import check_upload
 
 Kind = Question.Kind
 TEXT_LENGTH = 300
@@ -193,8 +200,16 @@ def missing_required(*, organization, company) -> list[Question]:
 
 
 def clean_answer(question: Question, raw):
-    """The value to keep for `raw` (text, or a list of texts for several choices) as an answer to
-    `question`; None when blank. DomainError for a value the question does not take."""
+    """The value to keep for `raw` (text, a list of texts for several choices, an uploaded file
+    for a file question) as an answer to `question`; None when blank. DomainError for a value
+    the question does not take."""
+    if question.kind == Kind.FILE:
+        if not raw:
+            return None
+        if not hasattr(raw, "read"):
+            raise DomainError("file_required", _("Choose a file."))
+        checked = check_upload(raw)
+        return {"name": checked.name, "content_type": checked.content_type, "size": checked.size}
     if question.kind == Kind.CHOICES:
         picked = [str(option).strip() for option in (raw or []) if str(option).strip()]
         if any(option not in question.choices for option in picked):
@@ -244,40 +259,65 @@ class AnswerErrors(DomainError):
         self.errors = errors
 
 
-@transaction.atomic
 def save_answers(*, organization, company, by, raw: dict) -> list[Answer]:
     """Save the company's answers to the buyer's questions (`raw`: question key as text → what
-    the form sent); a blank answer clears the one given. Nothing is saved if any is refused.
-    A required question may stay blank here: submitting the profile is what needs it."""
+    the form sent); a blank answer clears the one given, but for a file question, which keeps
+    its file unless sent a new one or False (remove it). Nothing is saved, and no file kept, if
+    any is refused. A required question may stay blank here: submitting the profile needs it."""
     questions = questions_for(organization=organization, company=company)
-    values, errors = {}, {}
+    values, uploads, errors = {}, {}, {}
     for question in questions:
         name = str(question.key)
-        if name not in raw:
+        if name not in raw or (question.kind == Kind.FILE and raw[name] is None):
             continue
         try:
             values[question] = clean_answer(question, raw[name])
         except DomainError as error:
             errors[name] = error.message
+        else:
+            if question.kind == Kind.FILE and values[question] is not None:
+                uploads[question] = raw[name]
     if errors:
         raise AnswerErrors(errors)
+    with ExitStack() as files:
+        stored = {
+            question: files.enter_context(stored_upload(upload)) for question, upload in uploads.items()
+        }
+        return _save(organization, company, by, values, stored)
+
+
+@transaction.atomic
+def _save(organization, company, by, values: dict, stored: dict) -> list[Answer]:
     existing = answers_of(organization=organization, company=company)
     saved, changed = [], []
     for question, value in values.items():
         answer = existing.get(question.key)
         if value is None:
             if answer is not None:
+                _forget_file(answer)
                 answer.delete()
                 changed.append(question)
             continue
-        if answer is not None and answer.value == value and answer.question_id == question.pk:
+        if (
+            answer is not None
+            and answer.value == value
+            and answer.question_id == question.pk
+            and question not in stored
+        ):
             saved.append(answer)
             continue
+        if answer is not None and question in stored:
+            _forget_file(answer)
         answer, _created = Answer.objects.update_or_create(
             organization=organization,
             company=company,
             key=question.key,
-            defaults={"question": question, "value": value, "answered_by": by},
+            defaults={
+                "question": question,
+                "value": value,
+                "file": stored.get(question, answer.file.name if answer else ""),
+                "answered_by": by,
+            },
         )
         saved.append(answer)
         changed.append(question)
@@ -295,6 +335,23 @@ def save_answers(*, organization, company, by, raw: dict) -> list[Answer]:
     return saved
 
 
+def _forget_file(answer: Answer) -> None:
+    """Delete the file of an answer replaced or removed, once that is saved."""
+    if answer.file:
+        name = answer.file.name
+        transaction.on_commit(lambda: documents_storage().delete(name))
+
+
+def answer_file(*, organization, company, key):
+    """The company's answer to the buyer's file question `key`, with its file; None if none."""
+    return Answer.objects.filter(organization=organization, company=company, key=key).exclude(file="").first()
+
+
+def readable_answer_file(answer: Answer):
+    """The answer's stored file, opened for reading."""
+    return documents_storage().open(answer.file.name, "rb")
+
+
 def shown_value(answer: Answer) -> str:
     """An answer as people read it."""
     value = answer.value
@@ -302,6 +359,8 @@ def shown_value(answer: Answer) -> str:
         return str(_("Yes") if value else _("No"))
     if isinstance(value, list):
         return ", ".join(value)
+    if isinstance(value, dict):
+        return value["name"]
     return str(value)
 
 

@@ -3,6 +3,7 @@ buyer and read that buyer's review; a buyer's admins approve it, reject it or as
 (its members read the review only)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -49,6 +50,7 @@ def buyer_review_page(request, company, partner, *, answers=None, status=200):
         "timeline": reviews.timeline(review),
         "answers_form": answers or answers_form(company, partner.organization),
         "missing": questionnaires.missing_required(organization=partner.organization, company=company),
+        "max_size": settings.DOCUMENTS_MAX_UPLOAD_BYTES,
     }
     return render(request, "profiles/buyer_review.html", context, status=status)
 

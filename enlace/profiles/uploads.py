@@ -76,6 +76,14 @@ def check_upload(upload) -> Checked:
     return Checked(content_type=content_type, name=clean_name(upload.name, content_type), size=len(content))
 
 
+def too_large_together(limit: int) -> DomainError:
+    return refuse(
+        "files_too_large",
+        _("The files sent together are larger than %(limit)s. Send fewer files at a time.")
+        % {"limit": filesizeformat(limit)},
+    )
+
+
 def too_large(limit: int) -> DomainError:
     return refuse(
         "document_too_large",

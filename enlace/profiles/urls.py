@@ -28,6 +28,16 @@ urlpatterns = [
         question_views.answer,
         name="answer_questions",
     ),
+    path(
+        "company-profile/buyers/<int:organization_id>/answers/<uuid:key>/file/",
+        question_views.answer_file,
+        name="answer_file",
+    ),
+    path(
+        "suppliers/<int:pk>/profile/answers/<uuid:key>/file/",
+        question_views.supplier_answer_file,
+        name="supplier_answer_file",
+    ),
     path("supplier-questionnaire/", question_views.questionnaire, name="questionnaire"),
     path("supplier-questionnaire/add/", question_views.add_question, name="add_question"),
     path("supplier-questionnaire/<uuid:key>/edit/", question_views.edit_question, name="edit_question"),

@@ -90,7 +90,7 @@ def test_a_choice_question_needs_options_and_an_unknown_kind_is_refused(acme, al
         publish(acme, alice, "Tamaño", Kind.ONE_CHOICE, choices=["Sola"])
     assert refused.value.extra["field"] == "choices"
     with pytest.raises(DomainError):
-        publish(acme, alice, "Archivo", "file")
+        publish(acme, alice, "Firma", "signature")
     with pytest.raises(DomainError):
         publish(acme, alice, "   ")
     assert not Question.objects.exists()

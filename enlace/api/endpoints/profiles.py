@@ -5,19 +5,32 @@ acts for its whole organization), so the numbers are masked for every key, as fo
 members on the pages.
 """
 
+import uuid
 from datetime import datetime
 
+from django.http import Http404
 from ninja import Field, Router, Schema
 
 from enlace.api.schemas import Error, Id
+from enlace.lib.downloads import private_download
 from enlace.partners.models import Partner
 from enlace.profiles import access, questionnaires, reviews
+from enlace.profiles.documents import readable_file
 from enlace.profiles.fields import REVIEW_FIELDS
-from enlace.profiles.models import ProfileReview, ProfileVersion, Question, ReviewStep
+from enlace.profiles.models import Document, ProfileReview, ProfileVersion, Question, ReviewStep
 from enlace.profiles.services import current_data
+from enlace.profiles.uploads import EXTENSIONS
 
 router = Router(tags=["Suppliers"])
 ERRORS = {400: Error, 401: Error, 404: Error, 409: Error, 422: Error, 429: Error}
+A_FILE = {
+    "responses": {
+        200: {
+            "description": "The file, as a download.",
+            "content": {kind: {"schema": {"type": "string", "format": "binary"}} for kind in EXTENSIONS},
+        }
+    }
+}
 
 
 class ProfileOut(Schema):
@@ -70,9 +83,16 @@ class ChangesIn(Schema):
     )
 
 
+class FileAnswerOut(Schema):
+    name: str
+    content_type: str
+    size: int = Field(description="In bytes.")
+
+
 class AnswerOut(Schema):
-    value: str | bool | list[str] = Field(
-        description="Text; a number as text; a date as YYYY-MM-DD; true or false; a list of options."
+    value: str | bool | list[str] | FileAnswerOut = Field(
+        description="Text; a number as text; a date as YYYY-MM-DD; true or false; a list of options;"
+        " for a file, its name, type and size (GET …/answers/{question}/file reads it)."
     )
     version: int = Field(description="The version of the question it answered.")
     text: str = Field(description="The wording it answered.")
@@ -120,6 +140,40 @@ def get_answers(request, partner_id: Id):
     """The organization's questions asked of the supplier, each with its answer."""
     partner = _supplier(request, partner_id)
     return questionnaires.answers_payload(organization=request.organization, company=partner.company)
+
+
+@router.get(
+    "/{partner_id}/answers/{question}/file",
+    response=ERRORS,
+    openapi_extra=A_FILE,
+    operation_id="get_supplier_answer_file",
+)
+def get_answer_file(request, partner_id: Id, question: uuid.UUID):
+    """The file the supplier answered one of your file questions with."""
+    partner = _supplier(request, partner_id)
+    answer = questionnaires.answer_file(
+        organization=request.organization, company=partner.company, key=question
+    )
+    if answer is None:
+        raise Http404
+    file = questionnaires.readable_answer_file(answer)
+    return private_download(file, answer.value["name"], answer.value["content_type"])
+
+
+@router.get(
+    "/{partner_id}/documents/{document_id}/file",
+    response=ERRORS,
+    openapi_extra=A_FILE,
+    operation_id="get_supplier_document_file",
+)
+def get_document_file(request, partner_id: Id, document_id: uuid.UUID):
+    """The file of one of the profile's documents (`id` in the profile's `documents`), this
+    version's or an earlier one's."""
+    partner = _supplier(request, partner_id)
+    document = Document.objects.filter(company=partner.company, public_id=document_id).first()
+    if document is None:
+        raise Http404
+    return private_download(readable_file(document), document.name, document.content_type)
 
 
 @router.get("/{partner_id}/review", response={200: ReviewOut, **ERRORS}, operation_id="get_supplier_review")

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from enlace.accounts.organizations import create_organization
 from enlace.lib.errors import DomainError
@@ -34,6 +34,8 @@ class Command(BaseCommand):
         )
         create.add_argument("--admin-email", help="Email of the first admin (created if new)")
 
+    # An operator's command: its refusals in English, as its help and its other messages.
+    @no_translations
     def handle(self, *args, action, **options):
         if action == "create":
             self.create(**options)
