@@ -1,11 +1,13 @@
 """The whole journey of a supplier in a real browser, in Spanish and in English: two buyers invite
 the same company; it registers once, fills its profile once (company data, a contact, a bank
-account, a PDF document) and submits it to both; the first buyer asks for a correction of one
+account, a PDF document), answers each buyer's own question (a certificate file for one, a yes or
+no for the other) and submits it to both; the first buyer asks for a correction of one
 field, which the supplier reads, makes and submits again; both approve; then a new bank account
 number sends both approvals back to review, naming the bank accounts, and every step's email
 reaches the mailbox."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -15,6 +17,7 @@ from enlace.mail.models import MailboxMessage
 from enlace.partners.models import Partner
 from enlace.partners.samples import ec_ruc
 from enlace.partners.services import create_partner
+from enlace.profiles.questionnaires import publish_question
 from tests.conftest import PASSWORD, make_org, make_staff, run_worker
 from tests.e2e.conftest import assert_accessible, field_value, shot
 from tests.e2e.test_customer_user_flow import field, log_in, switch_to_english
@@ -27,6 +30,8 @@ WAIT = 30_000
 SUPPLIER = "Distribuidora Andina"
 EMAIL = "gerencia@andina.example"
 OWN_PASSWORD = "Ambato-Riobamba-88"
+CERTIFICATE_QUESTION = "Certificado ISO 9001 / ISO 9001 certificate"
+EXPORT_QUESTION = "¿Exporta? / Do you export?"
 COMMENT = "La razón social lleva S.A. / The legal name ends in S.A."
 
 TEXT = {
@@ -58,6 +63,9 @@ TEXT = {
         "expires": "Fecha de vencimiento",
         "upload": "Subir",
         "submit": "Enviar a {buyer}",
+        "save_answers": "Guardar las respuestas",
+        "answers_saved": "Sus respuestas se guardaron.",
+        "yes": "Sí",
         "submitted": "{buyer} recibió la versión",
         "suppliers": "Proveedores",
         "request_changes": "Pedir cambios",
@@ -100,6 +108,9 @@ TEXT = {
         "expires": "Expiry date",
         "upload": "Upload",
         "submit": "Submit to {buyer}",
+        "save_answers": "Save the answers",
+        "answers_saved": "Your answers were saved.",
+        "yes": "Yes",
         "submitted": "{buyer} received version",
         "suppliers": "Suppliers",
         "request_changes": "Request changes",
@@ -194,6 +205,15 @@ def fill_profile(page, t, certificate):
     expect(page.get_by_role("link", name="RUC_2026.pdf")).to_be_visible(timeout=WAIT)
 
 
+def answer_questions(page, t, buyer, answer):
+    """On the buyer's review page, `answer` fills in its questions, then they are saved."""
+    go_to_profile(page, t)
+    page.get_by_role("link", name=buyer).click()
+    answer(page)
+    page.get_by_role("button", name=t["save_answers"]).click()
+    shows(page, t["answers_saved"])
+
+
 def bank_account_number(page, t, number):
     go_to_profile(page, t)
     page.get_by_role("link", name=t["edit_banks"]).click()
@@ -257,6 +277,9 @@ def test_a_supplier_invited_by_two_buyers_is_reviewed_by_both_and_a_new_bank_acc
             email=EMAIL,
         )
         invite_partner(organization=organization, partner=partner, emails=[EMAIL], by=admin)
+    # Each buyer asks a question of its own, required before submitting.
+    publish_question(organization=acme, by=alice, text=CERTIFICATE_QUESTION, kind="file", required=True)
+    publish_question(organization=globex, by=charlie, text=EXPORT_QUESTION, kind="yes_no", required=True)
     run_worker()
     assert len(emails_to(EMAIL)) == 2
     certificate = tmp_path / "RUC 2026.pdf"
@@ -267,6 +290,21 @@ def test_a_supplier_invited_by_two_buyers_is_reviewed_by_both_and_a_new_bank_acc
     register_with_code(supplier, t, open_email(supplier, "Acme S.A."))
     shows(supplier, t["partner_of"].format(buyer="Acme S.A."))
     fill_profile(supplier, t, certificate)
+    iso = tmp_path / "ISO 9001.pdf"
+    iso.write_bytes(PDF)
+    answer_questions(
+        supplier,
+        t,
+        "Acme S.A.",
+        lambda page: page.get_by_label(re.compile("^Certificado ISO")).set_input_files(iso),
+    )
+    expect(supplier.get_by_role("link", name="ISO_9001.pdf")).to_be_visible(timeout=WAIT)
+    answer_questions(
+        supplier,
+        t,
+        "Globex S.A.",
+        lambda page: page.get_by_role("group", name=re.compile("Exporta")).get_by_label(t["yes"]).check(),
+    )
     submit_to(supplier, t, "Acme S.A.")
     submit_to(supplier, t, "Globex S.A.")
     assert review_states(supplier, t) == {
@@ -277,6 +315,10 @@ def test_a_supplier_invited_by_two_buyers_is_reviewed_by_both_and_a_new_bank_acc
     # Buyer A asks for a correction of the legal name.
     buyer_a = open_page(new_page, language, alice.email)
     open_supplier_profile(buyer_a, t)
+    # It reads the answer to its question and downloads the certificate, the very bytes.
+    with buyer_a.expect_download() as download:
+        buyer_a.get_by_role("link", name="ISO_9001.pdf").click()
+    assert Path(download.value.path()).read_bytes() == PDF
     buyer_a.get_by_role("link", name=t["request_changes"]).click()
     field(buyer_a, t["legal_name"]).fill(COMMENT)
     buyer_a.get_by_role("button", name=t["request_changes"]).click()
