@@ -217,9 +217,10 @@ def submit_profile(*, organization, company: Company, by) -> ProfileReview:
         )
     review = _locked(organization, company)
     review_lifecycle.move(review, "submit")
+    resubmitted = review.steps.filter(action=Step.CHANGES_REQUESTED).exists()
     review.version = version
     review.save()
-    _step(review, partner, Step.SUBMITTED, by=by)
+    _notify_admins(_step(review, partner, Step.SUBMITTED, by=by), resubmitted=resubmitted)
     return review
 
 
@@ -304,9 +305,7 @@ def reopen_after_critical_change(*, version: ProfileVersion, changes, by) -> lis
         partner = Partner.objects.filter(
             organization=review.organization, company=review.company, kind=Partner.Kind.SUPPLIER
         ).first()
-        step = _step(review, partner, Step.REOPENED, by=by, fields=critical)
-        for admin in admins_of(review.organization):
-            send_reopened_notice.enqueue(step.pk, admin.pk)
+        _notify_admins(_step(review, partner, Step.REOPENED, by=by, fields=critical))
         reopened.append(review)
     return reopened
 
@@ -321,6 +320,12 @@ def _notify_company(step: ReviewStep) -> None:
         if person.email_lower not in seen:
             seen.add(person.email_lower)
             send_decision_notice.enqueue(step.pk, person.pk)
+
+
+def _notify_admins(step: ReviewStep, **details) -> None:
+    """One email per administrator of the buyer: a profile to review (submitted, or reopened)."""
+    for admin in admins_of(step.review.organization):
+        send_admin_notice.enqueue(step.pk, admin.pk, details)
 
 
 def _zone_of(person) -> str:
@@ -344,6 +349,26 @@ def decision_notice(step: ReviewStep, person) -> Email:
             "comments": list(step.comments.all()),
             "version": step.version.number if step.version else "",
             "review_url": settings.BASE_URL + reverse("profiles:buyer_review", args=[review.organization_id]),
+        },
+    )
+
+
+def submitted_notice(step: ReviewStep, admin, *, resubmitted=False) -> Email:
+    """A supplier submitted its profile to the admin's organization (again, after changes it
+    was asked for, if `resubmitted`)."""
+    review = step.review
+    partner = _supplier(review.organization, review.company)
+    return Email(
+        template="profile-submitted",
+        to=admin.email,
+        language=links.language_of(admin),
+        context={
+            "name": admin.get_full_name() or admin.email,
+            "company_name": partner.name,
+            "buyer_name": review.organization.name,
+            "version": step.version.number if step.version else "",
+            "resubmitted": resubmitted,
+            "profile_url": settings.BASE_URL + reverse("profiles:supplier_profile", args=[partner.pk]),
         },
     )
 
@@ -395,7 +420,11 @@ def send_decision(step_id: int, person_id: int, *, attempt: int = 1, now=None) -
     )
 
 
-def send_reopened(step_id: int, admin_id: int, *, attempt: int = 1, now=None) -> str:
+# What a buyer's admin is told of each kind of step.
+ADMIN_NOTICES = {Step.SUBMITTED: submitted_notice, Step.REOPENED: reopened_notice}
+
+
+def send_to_admin(step_id: int, admin_id: int, details=None, *, attempt: int = 1, now=None) -> str:
     now = now or timezone.now()
     step = _steps().filter(pk=step_id).first()
     # An admin who left the organization meanwhile is told nothing.
@@ -403,11 +432,11 @@ def send_reopened(step_id: int, admin_id: int, *, attempt: int = 1, now=None) ->
     if step is None or admin is None:
         return "skipped"
     return links.send_email(
-        lambda: reopened_notice(step, admin),
-        what=f"Profile review reopened {step_id} to {admin_id}",
+        lambda: ADMIN_NOTICES[step.action](step, admin, **(details or {})),
+        what=f"Profile review {step.action} {step_id} to {admin_id}",
         attempt=attempt,
-        retry=lambda attempt: send_reopened_notice.using(run_after=links.run_after(attempt, now)).enqueue(
-            step_id, admin_id, attempt + 1
+        retry=lambda attempt: send_admin_notice.using(run_after=links.run_after(attempt, now)).enqueue(
+            step_id, admin_id, details, attempt + 1
         ),
     )
 
@@ -418,8 +447,14 @@ def send_decision_notice(step_id: int, person_id: int, attempt: int = 1) -> str:
 
 
 @task()
+def send_admin_notice(step_id: int, admin_id: int, details=None, attempt: int = 1) -> str:
+    return send_to_admin(step_id, admin_id, details, attempt=attempt)
+
+
+@task()
 def send_reopened_notice(step_id: int, admin_id: int, attempt: int = 1) -> str:
-    return send_reopened(step_id, admin_id, attempt=attempt)
+    # Queued by earlier releases; kept so that their emails are still sent after an upgrade.
+    return send_to_admin(step_id, admin_id, attempt=attempt)
 
 
 def review_payload(*, organization, company) -> dict:

@@ -376,15 +376,18 @@ def test_a_supplier_invited_by_two_buyers_is_reviewed_by_both_and_a_new_bank_acc
 
     # Every step's email reached the mailbox. To the supplier: both invitations, the request for
     # changes, both approvals, and a bank change twice (the account added, then its new number).
-    # To each buyer's admin: the review needed again.
+    # To each buyer's admin: each submission (Acme's twice), then the review needed again.
     run_worker()
     to_supplier = [message.subject for message in emails_to(EMAIL)]
     assert len(to_supplier) == 2 + 1 + 2 + 2, to_supplier
     assert sum("Acme S.A." in subject for subject in to_supplier) == 1 + 1 + 1
     assert sum("Globex S.A." in subject for subject in to_supplier) == 1 + 1
     assert sum(SUPPLIER in subject for subject in to_supplier) == 2
-    for admin in (alice, charlie):
-        (reopened,) = emails_to(admin.email, SUPPLIER)
+    for admin, buyer, submissions in ((alice, "Acme S.A.", 2), (charlie, "Globex S.A.", 1)):
+        *submitted, reopened = emails_to(admin.email, SUPPLIER)
+        assert len(submitted) == submissions
+        # Each names the buyer it was submitted to and links to the profile to review.
+        assert all(buyer in message.text_body and "/profile/" in message.text_body for message in submitted)
         assert t["bank_accounts"] in reopened.text_body
     for page in (supplier, buyer_a, buyer_b):
         assert page.js_errors == []

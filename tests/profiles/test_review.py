@@ -78,6 +78,38 @@ def test_a_supplier_submits_its_latest_version_to_one_buyer(
 
 
 @pytest.mark.django_db
+def test_the_buyers_admins_are_told_of_each_submission_in_their_language(
+    rosa_client, alice_client, acme, bob, filled
+):
+    from tests.conftest import make_staff
+
+    mario = make_staff("mario@acme.example", acme)
+    mario.language = "en"
+    mario.save()
+    run_worker()  # the bank change's notices
+    mail.outbox.clear()
+    submit(rosa_client, acme)
+    run_worker()
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert sorted(by_address) == ["alice@acme.example", "mario@acme.example"]  # admins, not bob
+    spanish, english = by_address["alice@acme.example"], by_address["mario@acme.example"]
+    assert spanish.subject == "Aceros del Sur envió su perfil para su revisión"
+    assert "Aceros del Sur envió a Acme S.A. la versión 2 del perfil de su empresa." in spanish.body
+    assert f"https://enlace.test/suppliers/{filled.pk}/profile/" in spanish.body
+    assert english.subject == "Aceros del Sur submitted its profile for your review"
+
+    ask_changes(alice_client, filled, **{"company.city": "Falta el cantón"})
+    post_company(rosa_client, city="Cuenca")
+    run_worker()
+    mail.outbox.clear()
+    submit(rosa_client, acme)
+    run_worker()
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    assert subjects["alice@acme.example"] == "Aceros del Sur corrigió su perfil y lo envió de nuevo"
+    assert "Hizo los cambios que su organización pidió." in mail.outbox[0].body
+
+
+@pytest.mark.django_db
 def test_an_empty_profile_or_a_second_submission_is_refused_with_a_message(rosa_client, acme, steel):
     response = submit(rosa_client, acme)
     assert "Complete el perfil antes de enviarlo." in messages_of(rosa_client.get(response.url))

@@ -78,6 +78,8 @@ def test_the_review_pages_and_emails_have_no_english_in_spanish(rosa, bob, alice
         for step in ReviewStep.objects.exclude(action__in=["submitted", "reopened"])
     ]
     emails.append(reviews.reopened_notice(ReviewStep.objects.get(action="reopened"), alice))
+    for step in ReviewStep.objects.filter(action="submitted"):
+        emails += [reviews.submitted_notice(step, alice, resubmitted=again) for again in (False, True)]
     for email in emails:
         built = message(email)
         problems += [
