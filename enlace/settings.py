@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enlace.lib.env import (
     cache_settings,
+    documents_storage_settings,
     email_provider,
     email_settings,
     env,
@@ -178,12 +179,7 @@ STORAGES = {
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
-    # The files of company profiles: a directory no URL serves (no base_url); people download
-    # them only through the profile's view, which checks who they are.
-    "documents": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env("DOCUMENTS_ROOT", str(VAR_DIR / "documents"))},
-    },
+    "documents": documents_storage_settings(str(VAR_DIR / "documents")),
 }
 MEDIA_ROOT = VAR_DIR / "media"
 

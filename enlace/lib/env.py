@@ -90,3 +90,32 @@ def progress_cache_settings(cache_url: str, database_engine: str, var_dir) -> di
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(var_dir / "import-progress"),
     }
+
+
+def documents_storage_settings(default_root: str) -> dict:
+    """The storage of the companies' files (documents, file answers): a private directory,
+    ENLACE_DOCUMENTS_ROOT; or, when ENLACE_DOCUMENTS_S3_BUCKET is set, a private bucket of an
+    S3-compatible store through django-storages. No URL serves either: people download a file
+    only through the view that checks who they are."""
+    bucket = env("DOCUMENTS_S3_BUCKET")
+    if not bucket:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": env("DOCUMENTS_ROOT", default_root)},
+        }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "location": env("DOCUMENTS_S3_PREFIX", "documents"),
+            # Unset: AWS itself, and boto3's own credentials (environment, instance role ...).
+            "endpoint_url": env("DOCUMENTS_S3_ENDPOINT_URL") or None,
+            "region_name": env("DOCUMENTS_S3_REGION") or None,
+            "access_key": env("DOCUMENTS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env("DOCUMENTS_S3_SECRET_ACCESS_KEY") or None,
+            # Files are stored under random names and never overwritten; the bucket's own
+            # access rules apply (it must be private).
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
