@@ -123,6 +123,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Stale figures of the home are counted again after the page is served (enlace.lib.snapshots).
+SNAPSHOTS_COUNT_BEHIND = True
 CACHES = {
     "default": cache_settings(env("CACHE_URL", "db://")),
     "import_progress": progress_cache_settings(

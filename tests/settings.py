@@ -20,3 +20,7 @@ WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the webhook tests' receiver listens on
 # The bounce tests call Postmark's webhook: routed as with ENLACE_EMAIL_URL=anymail://postmark
 # (each test still sends through the test mail backend, see tests/conftest.py).
 EMAIL_PROVIDER = "postmark"
+
+# Counted in the request: a test reads the figures right after changing them, and an in-memory
+# SQLite database is not shared with other threads (tests/lib/test_snapshots.py covers both).
+SNAPSHOTS_COUNT_BEHIND = False

@@ -76,3 +76,22 @@ def test_the_search_reads_the_indexes(acme, customer):
         add_requests(acme, partner, n, 1)
     plan = plan_of(search_invitations(organization=acme, query="apellido77"))
     assert "invitation_search_trgm_idx" in plan and "partner_name_trgm_idx" in plan, plan
+
+
+@postgresql_only
+@committing
+def test_a_common_word_in_one_state_walks_that_states_newest_first(acme, customer):
+    """A word most people's names hold, with a state: the newest matches are read in order from
+    the state's index alone, not every matching row fetched and sorted."""
+    add_requests(acme, customer, 0, 3000)
+    Invitation.objects.filter(email__endswith="7@tornillo.example").update(state=Invitation.State.FAILED)
+    search = search_invitations(organization=acme, query="persona", state="failed", limit=50)
+    newest = Invitation.objects.filter(state=Invitation.State.FAILED).order_by("-created_at", "-id")
+    assert [i.pk for i in search] == [i.pk for i in newest[:51]]
+    walk = (
+        Invitation.objects.filter(organization=acme, state="failed", last_name__icontains="apellido")
+        .order_by("-created_at", "-id")
+        .values_list("created_at", "pk")[:51]
+    )
+    plan = plan_of(walk)
+    assert "Index Only Scan using invitation_state_newest_idx" in plan, plan
