@@ -16,7 +16,6 @@ from contextlib import ExitStack
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -168,13 +167,46 @@ def current_question(organization, key) -> Question:
     return _current(organization, key)
 
 
+def _supplier_groups(company, organizations) -> dict[int, set[int]]:
+    """The partner groups the company's supplier record is in at each of `organizations`."""
+    groups: dict[int, set[int]] = {}
+    for organization_id, group_id in PartnerGroup.objects.filter(
+        partners__organization__in=organizations,
+        partners__company=company,
+        partners__kind=Partner.Kind.SUPPLIER,
+    ).values_list("organization_id", "pk"):
+        groups.setdefault(organization_id, set()).add(group_id)
+    return groups
+
+
+def _asked(question: Question, group_ids: set[int]) -> bool:
+    """A question is asked of every supplier, or only of those in one of its groups."""
+    groups = {group.pk for group in question.groups.all()}
+    return not groups or bool(groups & group_ids)
+
+
 def questions_for(*, organization, company) -> list[Question]:
-    """The questions the buyer asks the company: those for every supplier, and those for a group
-    its supplier record there belongs to."""
-    groups = PartnerGroup.objects.filter(
-        partners__organization=organization, partners__company=company, partners__kind=Partner.Kind.SUPPLIER
+    """The questions the buyer asks the company, in the questionnaire's order."""
+    group_ids = _supplier_groups(company, [organization]).get(organization.pk, set())
+    return [question for question in current_questions(organization) if _asked(question, group_ids)]
+
+
+def missing_required_counts(*, company, organizations) -> dict[int, int]:
+    """For each buyer (by id), how many required questions it asks the company that the
+    company has not answered; a few queries, however many buyers."""
+    groups = _supplier_groups(company, organizations)
+    answered = set(
+        Answer.objects.filter(company=company, organization__in=organizations).values_list(
+            "organization_id", "key"
+        )
     )
-    return list(current_questions(organization).filter(Q(groups=None) | Q(groups__in=groups)).distinct())
+    counts = {organization.pk: 0 for organization in organizations}
+    required = Question.objects.filter(organization__in=organizations, retired_at=None, required=True)
+    for question in required.prefetch_related("groups"):
+        asked = _asked(question, groups.get(question.organization_id, set()))
+        if asked and (question.organization_id, question.key) not in answered:
+            counts[question.organization_id] += 1
+    return counts
 
 
 def answers_of(*, organization, company) -> dict:

@@ -60,6 +60,8 @@ class BuyerReview:
 
     partner: Partner
     review: ProfileReview
+    # The buyer's required questions the company has not answered.
+    unanswered: int = 0
 
     @property
     def organization(self):
@@ -72,11 +74,15 @@ class BuyerReview:
 
 def reviews_by_buyer(company: Company) -> list[BuyerReview]:
     """Every organization that has the company as supplier, with its review (a draft when the
-    company never submitted to it), by the buyer's name; two queries."""
-    buyers = (
+    company never submitted to it) and how many of its required questions are unanswered, by
+    the buyer's name; a few queries, however many buyers."""
+    buyers = list(
         Partner.objects.filter(company=company, kind=Partner.Kind.SUPPLIER)
         .select_related("organization")
         .order_by("organization__name", "pk")
+    )
+    unanswered = questionnaires.missing_required_counts(
+        company=company, organizations=[partner.organization for partner in buyers]
     )
     reviews = {
         review.organization_id: review
@@ -87,6 +93,7 @@ def reviews_by_buyer(company: Company) -> list[BuyerReview]:
             partner,
             reviews.get(partner.organization_id)
             or ProfileReview(organization=partner.organization, company=company),
+            unanswered.get(partner.organization_id, 0),
         )
         for partner in buyers
     ]

@@ -166,6 +166,32 @@ def test_submitting_waits_for_the_required_answers_of_that_buyer(
 
 
 @pytest.mark.django_db
+def test_the_list_of_buyers_counts_each_ones_unanswered_required_questions(
+    acme, alice, rosa_client, steel, initech, steel_at_initech
+):
+    def unanswered() -> dict[str, str]:
+        rows = rosa_client.get(reverse("profiles:overview")).content.decode().split("<tr>")[2:]
+        return {
+            buyer: (row.split('class="warning">')[1].split("<")[0] if "warning" in row else "")
+            for row in rows
+            for buyer in ("Acme S.A.", "Initech S.A.")
+            if buyer in row
+        }
+
+    employees = publish(acme, alice, "Número de empleados", Kind.NUMBER, required=True)
+    publish(acme, alice, "Fecha de fundación", Kind.DATE, required=True)
+    publish(acme, alice, "Comentarios", Kind.LONG_TEXT)  # optional
+    importers = PartnerGroup.objects.create(organization=acme, name="Importadores")
+    publish(acme, alice, "Licencia de importación", Kind.FILE, required=True, groups=[importers])
+    assert unanswered() == {"Acme S.A.": "2 preguntas obligatorias sin responder", "Initech S.A.": ""}
+    steel.groups.add(importers)  # now asked the import licence too
+    assert unanswered()["Acme S.A."] == "3 preguntas obligatorias sin responder"
+    save(acme, steel.company, None, employees, "42")
+    steel.groups.remove(importers)
+    assert unanswered()["Acme S.A."] == "1 pregunta obligatoria sin responder"
+
+
+@pytest.mark.django_db
 def test_the_buyer_comments_on_an_answer_when_requesting_changes(
     acme, alice, alice_client, rosa_client, steel
 ):
