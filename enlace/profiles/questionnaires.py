@@ -338,18 +338,15 @@ def _save(organization, company, by, values: dict, stored: dict) -> list[Answer]
         ):
             saved.append(answer)
             continue
-        if answer is not None and question in stored:
+        # Only a new upload reaches here for a file question (none keeps the answer as it is).
+        file = stored.get(question, "")
+        if answer is not None and answer.file and answer.file.name != file:
             _forget_file(answer)
         answer, _created = Answer.objects.update_or_create(
             organization=organization,
             company=company,
             key=question.key,
-            defaults={
-                "question": question,
-                "value": value,
-                "file": stored.get(question, answer.file.name if answer else ""),
-                "answered_by": by,
-            },
+            defaults={"question": question, "value": value, "file": file, "answered_by": by},
         )
         saved.append(answer)
         changed.append(question)

@@ -185,3 +185,24 @@ def test_the_api_downloads_a_profile_document_for_connected_buyers_only(
     globex_api = ApiClient(create_api_key(organization=globex, name="ERP", by=charlie)[1])
     assert globex_api.get(f"/suppliers/{steel.pk}/documents/{document['id']}/file").status_code == 404
     assert acme_api.get(f"/suppliers/{steel.pk}/documents/{uuid.uuid4()}/file").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_file_question_turned_into_text_drops_the_file_once_answered_again(
+    acme, alice, rosa, rosa_client, steel, certificate, django_capture_on_commit_callbacks
+):
+    rosa_client.post(answers_url(acme), {str(certificate.key): upload()})
+    text = questionnaires.publish_question(
+        organization=acme,
+        by=alice,
+        text="Número del certificado ISO 9001",
+        kind=Kind.SHORT_TEXT,
+        key=certificate.key,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        questionnaires.save_answers(
+            organization=acme, company=steel.company, by=rosa, raw={str(text.key): "CO-123"}
+        )
+    answer = Answer.objects.get(key=certificate.key)
+    assert (answer.value, answer.file.name) == ("CO-123", "")
+    assert stored_files() == []
