@@ -53,6 +53,7 @@ class AuditEvent(models.Model):
         PROFILE_REOPENED = "profile_reopened", _("Company profile back to review after a critical change")
         QUESTIONS_PUBLISHED = "questions_published", _("Supplier questionnaire published")
         QUESTIONS_ANSWERED = "questions_answered", _("Supplier questionnaire answered")
+        SUPPLIER_FILE_READ = "supplier_file_read", _("Supplier's file downloaded")
 
     organization = models.ForeignKey(
         "organizations.Organization",

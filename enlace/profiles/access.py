@@ -14,6 +14,8 @@ from dataclasses import replace
 from django.shortcuts import get_object_or_404
 
 from enlace.accounts.models import User
+from enlace.audit.models import AuditEvent
+from enlace.audit.services import record
 from enlace.partners.models import Company, Partner
 from enlace.profiles.banking import mask
 from enlace.profiles.fields import BANK_ACCOUNTS
@@ -58,6 +60,22 @@ def supplier_in(organization, partner_id: int) -> Partner:
         organization=organization,
         kind=Partner.Kind.SUPPLIER,
         pk=partner_id,
+    )
+
+
+def note_buyer_read(*, organization, company, by, name: str) -> None:
+    """A buyer's staff member (or, `by` None, one of its API keys) downloaded one of the
+    company's files (a document, a file answer): written to the buyer's audit trail. The
+    company's own people reading their files are not recorded."""
+    partner = Partner.objects.filter(
+        organization=organization, company=company, kind=Partner.Kind.SUPPLIER
+    ).first()
+    record(
+        organization=organization,
+        action=AuditEvent.Action.SUPPLIER_FILE_READ,
+        actor=by,
+        partner=partner,
+        detail=name,
     )
 
 

@@ -153,4 +153,8 @@ def document_file(request, public_id):
     document = Document.objects.filter(public_id=public_id).first()
     if document is None or not access.reads_profile(request.user, request.membership, document.company_id):
         raise Http404
+    if access.company_of(request.user) is None:
+        access.note_buyer_read(
+            organization=request.organization, company=document.company, by=request.user, name=document.name
+        )
     return private_download(readable_file(document), document.name, document.content_type)

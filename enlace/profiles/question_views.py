@@ -166,9 +166,15 @@ def supplier_answer_file(request, pk, key):
     partner = access.supplier_of(request.membership, pk)
     if partner is None:
         raise Http404
-    return _file_of(
-        questionnaires.answer_file(organization=request.organization, company=partner.company, key=key)
-    )
+    answer = questionnaires.answer_file(organization=request.organization, company=partner.company, key=key)
+    if answer is not None:
+        access.note_buyer_read(
+            organization=request.organization,
+            company=partner.company,
+            by=request.user,
+            name=answer.value["name"],
+        )
+    return _file_of(answer)
 
 
 def _file_of(answer):

@@ -206,3 +206,32 @@ def test_a_file_question_turned_into_text_drops_the_file_once_answered_again(
     answer = Answer.objects.get(key=certificate.key)
     assert (answer.value, answer.file.name) == ("CO-123", "")
     assert stored_files() == []
+
+
+@pytest.mark.django_db
+def test_the_buyers_downloads_of_a_suppliers_files_are_in_its_audit_trail(
+    acme, alice, rosa_client, steel, certificate
+):
+    from enlace.audit.models import AuditEvent
+
+    rosa_client.post(answers_url(acme), {str(certificate.key): upload("iso.pdf")})
+    rosa_client.post(
+        reverse("profiles:add_document"),
+        {"kind": "tax_registration", "file": upload("ruc.pdf"), "issued_on": "", "expires_on": ""},
+    )
+    document = rosa_client.get(reverse("profiles:overview")).context["documents"][0]
+    # The company's own people reading their files: not recorded.
+    downloaded(rosa_client.get(reverse("profiles:document_file", args=[document["id"]])))
+    downloaded(rosa_client.get(file_url(acme, certificate)))
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.SUPPLIER_FILE_READ).exists()
+
+    downloaded(browser_of(alice).get(reverse("profiles:document_file", args=[document["id"]])))
+    downloaded(browser_of(alice).get(buyer_file_url(steel, certificate)))
+    api = ApiClient(create_api_key(organization=acme, name="ERP", by=alice)[1])
+    downloaded(api.get(f"/suppliers/{steel.pk}/documents/{document['id']}/file"))
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.SUPPLIER_FILE_READ).order_by("pk")
+    assert [(e.organization, e.partner, e.actor and e.actor.email, e.detail) for e in events] == [
+        (acme, steel, "alice@acme.example", "ruc.pdf"),
+        (acme, steel, "alice@acme.example", "iso.pdf"),
+        (acme, steel, None, "ruc.pdf"),
+    ]

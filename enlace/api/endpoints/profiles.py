@@ -156,6 +156,9 @@ def get_answer_file(request, partner_id: Id, question: uuid.UUID):
     )
     if answer is None:
         raise Http404
+    access.note_buyer_read(
+        organization=request.organization, company=partner.company, by=None, name=answer.value["name"]
+    )
     file = questionnaires.readable_answer_file(answer)
     return private_download(file, answer.value["name"], answer.value["content_type"])
 
@@ -173,6 +176,9 @@ def get_document_file(request, partner_id: Id, document_id: uuid.UUID):
     document = Document.objects.filter(company=partner.company, public_id=document_id).first()
     if document is None:
         raise Http404
+    access.note_buyer_read(
+        organization=request.organization, company=partner.company, by=None, name=document.name
+    )
     return private_download(readable_file(document), document.name, document.content_type)
 
 
