@@ -63,18 +63,22 @@ def supplier_in(organization, partner_id: int) -> Partner:
     )
 
 
+def supplier_record(organization, company) -> Partner | None:
+    """The organization's supplier record of the company; None if it has none."""
+    return Partner.objects.filter(
+        organization=organization, company=company, kind=Partner.Kind.SUPPLIER
+    ).first()
+
+
 def note_buyer_read(*, organization, company, by, name: str) -> None:
     """A buyer's staff member (or, `by` None, one of its API keys) downloaded one of the
     company's files (a document, a file answer): written to the buyer's audit trail. The
     company's own people reading their files are not recorded."""
-    partner = Partner.objects.filter(
-        organization=organization, company=company, kind=Partner.Kind.SUPPLIER
-    ).first()
     record(
         organization=organization,
         action=AuditEvent.Action.SUPPLIER_FILE_READ,
         actor=by,
-        partner=partner,
+        partner=supplier_record(organization, company),
         detail=name,
     )
 

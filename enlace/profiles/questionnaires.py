@@ -25,6 +25,7 @@ from enlace.lib.errors import DomainError
 from enlace.lib.forms import clean_text
 from enlace.organizations.models import Membership
 from enlace.partners.models import Partner, PartnerGroup
+from enlace.profiles.access import supplier_record
 from enlace.profiles.fields import REVIEW_FIELDS
 from enlace.profiles.models import Answer, Question, documents_storage
 from enlace.profiles.stored_files import stored_upload
@@ -351,14 +352,11 @@ def _save(organization, company, by, values: dict, stored: dict) -> list[Answer]
         saved.append(answer)
         changed.append(question)
     if changed:
-        partner = Partner.objects.filter(
-            organization=organization, company=company, kind=Partner.Kind.SUPPLIER
-        ).first()
         record(
             organization=organization,
             action=AuditEvent.Action.QUESTIONS_ANSWERED,
             actor=by,
-            partner=partner,
+            partner=supplier_record(organization, company),
             detail=f"{company.name}: {len(changed)}",
         )
     return saved

@@ -28,6 +28,7 @@ from enlace.mail.rendering import Email
 from enlace.organizations.models import Membership
 from enlace.partners.models import Company, Partner
 from enlace.profiles import questionnaires, review_lifecycle
+from enlace.profiles.access import supplier_record
 from enlace.profiles.fields import CRITICAL_FIELDS, REVIEW_FIELDS
 from enlace.profiles.models import ProfileReview, ProfileVersion, ReviewComment, ReviewStep
 from enlace.profiles.people import admins_of, people_of
@@ -164,9 +165,7 @@ def latest_comments(review: ProfileReview) -> list[ReviewComment]:
 
 
 def _supplier(organization, company) -> Partner:
-    partner = Partner.objects.filter(
-        organization=organization, company=company, kind=Partner.Kind.SUPPLIER
-    ).first()
+    partner = supplier_record(organization, company)
     if partner is None:
         raise DomainError("not_a_supplier", _("This company is not a supplier of this organization."))
     return partner
@@ -309,9 +308,7 @@ def reopen_after_critical_change(*, version: ProfileVersion, changes, by) -> lis
         review.version = version
         review.save()
         # A buyer that no longer lists the company still has its review reopened, naming no partner.
-        partner = Partner.objects.filter(
-            organization=review.organization, company=review.company, kind=Partner.Kind.SUPPLIER
-        ).first()
+        partner = supplier_record(review.organization, review.company)
         _notify_admins(_step(review, partner, Step.REOPENED, by=by, fields=critical))
         reopened.append(review)
     return reopened
@@ -363,38 +360,36 @@ def decision_notice(step: ReviewStep, person) -> Email:
 def submitted_notice(step: ReviewStep, admin, *, resubmitted=False) -> Email:
     """A supplier submitted its profile to the admin's organization (again, after changes it
     was asked for, if `resubmitted`)."""
-    review = step.review
-    partner = _supplier(review.organization, review.company)
-    return Email(
-        template="profile-submitted",
-        to=admin.email,
-        language=links.language_of(admin),
-        context={
-            "name": admin.get_full_name() or admin.email,
-            "company_name": partner.name,
-            "buyer_name": review.organization.name,
-            "version": step.version.number if step.version else "",
-            "resubmitted": resubmitted,
-            "profile_url": settings.BASE_URL + reverse("profiles:supplier_profile", args=[partner.pk]),
-        },
+    return _to_admin(
+        "profile-submitted",
+        step,
+        admin,
+        buyer_name=step.review.organization.name,
+        resubmitted=resubmitted,
     )
 
 
 def reopened_notice(step: ReviewStep, admin) -> Email:
     """A critical change to a profile the admin's organization approved."""
+    # Joined when the email is rendered, in the admin's language.
+    fields = _joined([REVIEW_FIELDS[field] for field in step.fields if field in REVIEW_FIELDS])
+    return _to_admin("profile-review-reopened", step, admin, fields=fields)
+
+
+def _to_admin(template: str, step: ReviewStep, admin, **context) -> Email:
+    """An email to a buyer's admin about a step of its review of a supplier's profile."""
     review = step.review
     partner = _supplier(review.organization, review.company)
     return Email(
-        template="profile-review-reopened",
+        template=template,
         to=admin.email,
         language=links.language_of(admin),
         context={
             "name": admin.get_full_name() or admin.email,
             "company_name": partner.name,
-            # Joined when the email is rendered, in the admin's language.
-            "fields": _joined([REVIEW_FIELDS[field] for field in step.fields if field in REVIEW_FIELDS]),
             "version": step.version.number if step.version else "",
             "profile_url": settings.BASE_URL + reverse("profiles:supplier_profile", args=[partner.pk]),
+            **context,
         },
     )
 

@@ -156,11 +156,10 @@ def get_answer_file(request, partner_id: Id, question: uuid.UUID):
     )
     if answer is None:
         raise Http404
-    access.note_buyer_read(
-        organization=request.organization, company=partner.company, by=None, name=answer.value["name"]
+    value = answer.value
+    return _read(
+        request, partner, questionnaires.readable_answer_file(answer), value["name"], value["content_type"]
     )
-    file = questionnaires.readable_answer_file(answer)
-    return private_download(file, answer.value["name"], answer.value["content_type"])
 
 
 @router.get(
@@ -176,10 +175,13 @@ def get_document_file(request, partner_id: Id, document_id: uuid.UUID):
     document = Document.objects.filter(company=partner.company, public_id=document_id).first()
     if document is None:
         raise Http404
-    access.note_buyer_read(
-        organization=request.organization, company=partner.company, by=None, name=document.name
-    )
-    return private_download(readable_file(document), document.name, document.content_type)
+    return _read(request, partner, readable_file(document), document.name, document.content_type)
+
+
+def _read(request, partner, file, name: str, content_type: str):
+    """The file as a download, recorded in the organization's audit trail."""
+    access.note_buyer_read(organization=request.organization, company=partner.company, by=None, name=name)
+    return private_download(file, name, content_type)
 
 
 @router.get("/{partner_id}/review", response={200: ReviewOut, **ERRORS}, operation_id="get_supplier_review")
