@@ -29,6 +29,14 @@ class AnsweredFile:
         return self.name
 
 
+class AnswerFileInput(forms.ClearableFileInput):
+    """The file input with the file given, a box to remove it, and another file to replace it."""
+
+    initial_text = gettext_lazy("Current file")
+    input_text = gettext_lazy("Replace with")
+    clear_checkbox_label = gettext_lazy("Remove the file")
+
+
 def _answer_field(question: Question):
     """The form field a supplier answers `question` with; the domain checks the value."""
     common = {"label": question.text, "required": False, "help_text": question.help_text}
@@ -49,7 +57,7 @@ def _answer_field(question: Question):
     if question.kind == Kind.DATE:
         return forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if question.kind == Kind.FILE:
-        return forms.FileField(widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_FILES}), **common)
+        return forms.FileField(widget=AnswerFileInput(attrs={"accept": ACCEPTED_FILES}), **common)
     return forms.CharField(**common)
 
 

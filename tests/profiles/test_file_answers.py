@@ -57,6 +57,9 @@ def test_the_supplier_answers_with_a_file_and_the_buyer_downloads_it(
     answer = Answer.objects.get(company=steel.company, key=certificate.key)
     assert answer.value == {"name": "iso_9001.pdf", "content_type": "application/pdf", "size": len(PDF)}
     assert [path.read_bytes() for path in stored_files()] == [PDF]
+    page = rosa_client.get(reverse("profiles:buyer_review", args=[acme.pk])).content.decode()
+    assert "Archivo actual" in page and "Quitar el archivo" in page and "Reemplazar por" in page
+    assert file_url(acme, certificate) in page
 
     # The buyer's admin reads the answer on the supplier's profile and downloads the very bytes.
     profile = browser_of(alice).get(reverse("profiles:supplier_profile", args=[steel.pk])).content.decode()

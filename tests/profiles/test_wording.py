@@ -46,12 +46,17 @@ def test_the_profile_pages_and_email_have_no_english_in_spanish(rosa, bob, alice
 def test_the_review_pages_and_emails_have_no_english_in_spanish(rosa, bob, alice, alice_client, acme, steel):
     from enlace.profiles import reviews
     from enlace.profiles.models import ReviewStep
+    from enlace.profiles.questionnaires import publish_question
+    from tests.profiles.files import upload
     from tests.profiles.reviewing import ask_changes, submit
 
     english_only = english_only_words()
     rosa_client = browser_of(rosa)
     post_company(rosa_client)
     post_items(rosa_client, "bank_accounts", [bank_account()])
+    # A file question answered: the file input shows the file, a box to clear it, another file.
+    question = publish_question(organization=acme, by=alice, text="Certificado ISO 9001", kind="file")
+    rosa_client.post(reverse("profiles:answer_questions", args=[acme.pk]), {str(question.key): upload()})
     submit(rosa_client, acme)
     ask_changes(alice_client, steel, **{"company.city": "Falta el cantón", "bank_accounts": "Otra cuenta"})
     submit(rosa_client, acme)
