@@ -32,6 +32,7 @@ class AnsweredFile:
 class AnswerFileInput(forms.ClearableFileInput):
     """The file input with the file given, a box to remove it, and another file to replace it."""
 
+    template_name = "profiles/widgets/answer_file.html"
     initial_text = gettext_lazy("Current file")
     input_text = gettext_lazy("Replace with")
     clear_checkbox_label = gettext_lazy("Remove the file")

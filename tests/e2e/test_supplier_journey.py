@@ -299,6 +299,8 @@ def test_a_supplier_invited_by_two_buyers_is_reviewed_by_both_and_a_new_bank_acc
         lambda page: page.get_by_label(re.compile("^Certificado ISO")).set_input_files(iso),
     )
     expect(supplier.get_by_role("link", name="ISO_9001.pdf")).to_be_visible(timeout=WAIT)
+    shot(supplier, f"{language}-journey-file-answer", doc=f"{language}/buyer-questions")
+    assert_accessible(supplier)
     answer_questions(
         supplier,
         t,
