@@ -3,8 +3,11 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from enlace.lib.postgres import AddIndexWithoutBlocking
+
 
 class Migration(migrations.Migration):
+    atomic = False  # CREATE INDEX CONCURRENTLY runs outside a transaction
 
     dependencies = [
         ('invitations', '0008_home_indexes'),
@@ -14,7 +17,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexWithoutBlocking(
             model_name='invitation',
             index=models.Index(fields=['organization', 'state', '-created_at', '-id'], include=('kind', 'expires_at', 'first_name', 'last_name', 'email'), name='invitation_state_newest_idx'),
         ),
